@@ -1,0 +1,283 @@
+/** The `flaskwarden` command line: scan, rules, explain. Exit codes: 0 clean, 1 findings, 2 usage or config error. */
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { Command, CommanderError, Option } from "commander";
+import { findConfigFile, isRuleSelector, loadConfig, parseSize } from "../config/load.js";
+import { ConfigError, type Config } from "../config/types.js";
+import { SEVERITIES, type Severity } from "../core/types.js";
+import { buildBaseline, writeBaseline } from "../filter/baseline.js";
+import { FORMAT_NAMES, formatReport, type FormatName } from "../report/index.js";
+import { ruleMarkdown } from "../rules/docs.js";
+import { findRule, RULES } from "../rules/index.js";
+import { findingsAtOrAbove, scan } from "../scan.js";
+
+const VERSION: string = (JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string }).version;
+
+export const EXIT_OK = 0;
+export const EXIT_FINDINGS = 1;
+export const EXIT_USAGE = 2;
+
+/** Thrown for bad flags or values; printed without a stack and mapped to exit code 2. */
+class UsageError extends Error {}
+
+interface Io {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+  stdoutIsTTY: boolean;
+  stderrIsTTY: boolean;
+  env: NodeJS.ProcessEnv;
+}
+
+const defaultIo = (): Io => ({
+  stdout: (s) => process.stdout.write(s),
+  stderr: (s) => process.stderr.write(s),
+  stdoutIsTTY: Boolean(process.stdout.isTTY),
+  stderrIsTTY: Boolean(process.stderr.isTTY),
+  env: process.env,
+});
+
+/** Colour only on a terminal, never with NO_COLOR; FORCE_COLOR or --color forces it. */
+function useColor(flag: boolean | undefined, isTTY: boolean, env: NodeJS.ProcessEnv): boolean {
+  if (flag !== undefined) return flag;
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== "") return false;
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== "0") return true;
+  return isTTY && env.TERM !== "dumb";
+}
+
+function parseList(v: string, prev: string[] = []): string[] {
+  return [...prev, ...v.split(",").map((s) => s.trim()).filter(Boolean)];
+}
+
+function parseRuleList(v: string, prev: string[] = []): string[] {
+  const list = parseList(v.toUpperCase(), prev);
+  for (const id of list) if (!isRuleSelector(id)) throw new UsageError(`\`${id}\` is not a rule ID or prefix (expected something like FLASK-DEPLOY-002 or FLASK-DEPLOY); run \`flaskwarden rules\` for the list`);
+  return list;
+}
+
+function parseSeverity(v: string): Severity {
+  const s = v.toLowerCase() as Severity;
+  if (!SEVERITIES.includes(s)) throw new UsageError(`\`${v}\` is not a severity; use one of ${SEVERITIES.join(", ")}`);
+  return s;
+}
+
+interface OutputSpec {
+  format: FormatName;
+  file: string | null;
+}
+
+function parseOutput(v: string, prev: OutputSpec[] = []): OutputSpec[] {
+  const eq = v.indexOf("=");
+  const format = (eq < 0 ? v : v.slice(0, eq)).toLowerCase() as FormatName;
+  const file = eq < 0 ? null : v.slice(eq + 1);
+  if (!FORMAT_NAMES.includes(format)) throw new UsageError(`unknown output format \`${format}\` in \`-o ${v}\`; use one of ${FORMAT_NAMES.join(", ")} (optionally \`FORMAT=FILE\`)`);
+  if (file === "") throw new UsageError(`\`-o ${v}\` names no file; write \`-o ${format}=PATH\`, or \`-o ${format}\` for standard output`);
+  return [...prev, { format, file }];
+}
+
+interface ScanFlags {
+  format: FormatName;
+  output?: OutputSpec[];
+  failOn?: Severity;
+  severity?: Severity;
+  select?: string[];
+  ignore?: string[];
+  config?: string;
+  noConfig?: boolean;
+  baseline?: string;
+  writeBaseline?: string;
+  showSuppressed?: boolean;
+  quiet?: boolean;
+  jobs?: string;
+  maxFileSize?: string;
+  gitignore: boolean;
+  color?: boolean;
+  progress?: boolean;
+}
+
+async function runScan(paths: string[], flags: ScanFlags, io: Io): Promise<number> {
+  const targets = paths.length > 0 ? paths : ["."];
+  for (const t of targets) if (!existsSync(t)) throw new UsageError(`path not found: ${t}`);
+  const first = resolve(targets[0]!);
+  const startDir = statSync(first).isDirectory() ? first : dirname(first);
+  const configFile = flags.noConfig ? null : flags.config ? resolve(flags.config) : findConfigFile(startDir);
+  if (flags.config && !existsSync(flags.config)) throw new UsageError(`config file not found: ${flags.config}`);
+  const cli: Partial<Config> = {};
+  if (flags.select) cli.select = flags.select;
+  if (flags.ignore) cli.ignore = flags.ignore;
+  if (flags.failOn) cli.failOn = flags.failOn;
+  if (flags.severity) cli.minSeverity = flags.severity;
+  if (!flags.gitignore) cli.respectGitignore = false;
+  if (flags.maxFileSize) {
+    const size = parseSize(flags.maxFileSize);
+    if (size === null) throw new UsageError(`\`--max-file-size ${flags.maxFileSize}\` is not a size; write bytes or a unit like 5MB`);
+    cli.maxFileSize = size;
+  }
+  const config = loadConfig(configFile, cli);
+  // A --baseline given on the command line is relative to the working directory, not the config file.
+  if (flags.baseline) {
+    config.baseline = resolve(flags.baseline);
+    if (!existsSync(config.baseline)) throw new UsageError(`baseline file not found: ${flags.baseline} (create one with --write-baseline)`);
+  }
+  let jobs: number | undefined;
+  if (flags.jobs !== undefined) {
+    jobs = Number(flags.jobs);
+    if (!Number.isInteger(jobs) || jobs < 0) throw new UsageError(`\`--jobs ${flags.jobs}\` must be a whole number (0 = no worker threads)`);
+  }
+  const progress = flags.progress ?? (io.stderrIsTTY && !flags.quiet);
+  let lastDraw = 0;
+  const out = await scan({
+    targets,
+    config,
+    jobs,
+    ignoreBaseline: Boolean(flags.writeBaseline),
+    onProgress: progress
+      ? (stage, done, total) => {
+          const now = Date.now();
+          if (now - lastDraw < 80 && done !== total) return;
+          lastDraw = now;
+          io.stderr(`\r\x1b[2K${stage} ${done}/${total} files`);
+          if (done === total) io.stderr("\r\x1b[2K");
+        }
+      : undefined,
+  });
+  const result = out.result;
+  if (flags.writeBaseline) {
+    const b = buildBaseline(result.findings);
+    writeBaseline(resolve(flags.writeBaseline), b);
+    if (!flags.quiet) io.stderr(`wrote ${result.summary.findings} finding${result.summary.findings === 1 ? "" : "s"} to baseline ${flags.writeBaseline}\n`);
+    return EXIT_OK;
+  }
+  const outputs = flags.output && flags.output.length > 0 ? flags.output : [{ format: flags.format, file: null }];
+  for (const o of outputs) {
+    const color = o.file === null && useColor(flags.color, io.stdoutIsTTY, io.env);
+    const text = formatReport(o.format, flags.quiet && o.format === "text" ? { ...result, diagnostics: result.diagnostics.filter((d) => d.severity === "error") } : result, {
+      color,
+      toolVersion: VERSION,
+      rules: [...RULES],
+      showSuppressed: Boolean(flags.showSuppressed),
+      rootUri: `file://${result.root.endsWith("/") ? result.root : `${result.root}/`}`,
+    });
+    if (o.file === null) io.stdout(text);
+    else {
+      mkdirSync(dirname(resolve(o.file)), { recursive: true });
+      writeFileSync(o.file, text);
+      if (!flags.quiet) io.stderr(`wrote ${o.format} report to ${o.file}\n`);
+    }
+  }
+  return findingsAtOrAbove(result.findings, config.failOn).length > 0 ? EXIT_FINDINGS : EXIT_OK;
+}
+
+function buildProgram(io: Io, setCode: (c: number) => void): Command {
+  const program = new Command();
+  program
+    .name("flaskwarden")
+    .description("Static security auditor for Flask applications. Reads Python, templates, manifests and deployment files without running them.")
+    .version(VERSION, "-V, --version")
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .exitOverride()
+    .showSuggestionAfterError(true)
+    .addHelpText(
+      "after",
+      `
+Examples:
+  flaskwarden scan .                              scan the current project, text report
+  flaskwarden scan app/ -o sarif=flaskwarden.sarif -o text
+  flaskwarden scan . --fail-on high               exit 1 only for high or critical findings
+  flaskwarden scan . --write-baseline fw.json     accept today's findings; later: --baseline fw.json
+  flaskwarden rules                               list every rule
+  flaskwarden explain FLASK-DEPLOY-002            a rule's full documentation
+
+Exit codes: 0 no findings at or above --fail-on, 1 findings, 2 usage or configuration error.
+Configuration: [tool.flaskwarden] in pyproject.toml or a flaskwarden.toml, found by walking up from the target.`,
+    );
+
+  program
+    .command("scan")
+    .description("scan files or directories and report security findings")
+    .argument("[paths...]", "files or directories to scan (default: .)")
+    .addOption(new Option("-f, --format <format>", "report format on standard output").choices([...FORMAT_NAMES]).default("text"))
+    .option("-o, --output <format[=file]>", "write a report; repeat for several (e.g. -o sarif=out.sarif -o text)", parseOutput)
+    .option("--fail-on <severity>", "exit 1 when a finding is at or above this severity (default: low)", parseSeverity)
+    .option("--severity <severity>", "only report findings at or above this severity", parseSeverity)
+    .option("--select <ids>", "only run these rules (comma-separated IDs or prefixes like FLASK-DEPLOY)", parseRuleList)
+    .option("--ignore <ids>", "skip these rules (comma-separated IDs or prefixes)", parseRuleList)
+    .option("--config <file>", "use this config file instead of searching for one")
+    .option("--no-config", "ignore config files; use defaults and flags only")
+    .option("--baseline <file>", "report only findings that are not in this baseline file")
+    .option("--write-baseline <file>", "record the current findings as the baseline and exit 0")
+    .option("--show-suppressed", "also print findings silenced by inline comments")
+    .option("-q, --quiet", "print findings only: no progress, summary notes or warnings")
+    .option("-j, --jobs <n>", "worker threads for parsing (default: number of cores; 0 = none)")
+    .option("--max-file-size <size>", "skip files larger than this (default 5MB)")
+    .option("--no-gitignore", "scan files that .gitignore excludes")
+    .option("--color", "force coloured output")
+    .option("--no-color", "disable coloured output (NO_COLOR is honoured too)")
+    .option("--progress", "show progress on standard error even when it is not a terminal")
+    .addHelpText(
+      "after",
+      `
+Suppress one finding with a comment on its line or the line above the statement:
+  app.run(debug=True)  # flaskwarden: ignore[FLASK-DEPLOY-002] local demo script`,
+    )
+    .action(async (paths: string[], opts: Record<string, unknown>) => {
+      const flags = { ...opts, noConfig: opts.config === false, config: typeof opts.config === "string" ? opts.config : undefined } as unknown as ScanFlags;
+      setCode(await runScan(paths, flags, io));
+    });
+
+  program
+    .command("rules")
+    .description("list every rule with its severity")
+    .option("--format <format>", "text or json", "text")
+    .action((opts: { format: string }) => {
+      if (opts.format === "json") {
+        io.stdout(`${JSON.stringify(RULES.map(({ check: _c, ...meta }) => meta), null, 2)}\n`);
+      } else {
+        const w = Math.max(...RULES.map((r) => r.id.length));
+        for (const r of RULES) io.stdout(`${r.id.padEnd(w)}  ${r.severity.padEnd(8)}  ${r.title}\n`);
+        io.stdout(`\n${RULES.length} rules. \`flaskwarden explain RULE-ID\` shows one in full.\n`);
+      }
+      setCode(EXIT_OK);
+    });
+
+  program
+    .command("explain")
+    .description("show a rule's documentation: what it finds, why, examples, fix")
+    .argument("<rule-id>", "e.g. FLASK-DEPLOY-002")
+    .action((id: string) => {
+      const rule = findRule(id);
+      if (!rule) throw new UsageError(`no rule \`${id}\`; run \`flaskwarden rules\` for the list`);
+      io.stdout(ruleMarkdown(rule));
+      setCode(EXIT_OK);
+    });
+  return program;
+}
+
+/** Runs the CLI and returns the exit code (never calls process.exit, so tests can drive it). */
+export async function main(argv: string[], io: Io = defaultIo()): Promise<number> {
+  let code = EXIT_OK;
+  const program = buildProgram(io, (c) => (code = c));
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return code;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end here with exit code 0.
+      return err.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+    }
+    if (err instanceof ConfigError) {
+      io.stderr(`flaskwarden: configuration error: ${err.message}\n`);
+      return EXIT_USAGE;
+    }
+    if (err instanceof UsageError) {
+      io.stderr(`flaskwarden: ${err.message}\n`);
+      return EXIT_USAGE;
+    }
+    const e = err as Error;
+    if (e && /InvalidArgumentError|not found|does not exist|ENOENT/.test(`${e.name} ${e.message}`)) {
+      io.stderr(`flaskwarden: ${e.message}\n`);
+      return EXIT_USAGE;
+    }
+    io.stderr(`flaskwarden: internal error: ${e?.stack ?? String(err)}\n`);
+    return 3;
+  }
+}

@@ -1,0 +1,139 @@
+/**
+ * The per-file index: compact, serialisable facts lowered from a Python syntax tree.
+ * Produced in worker threads (no cross-file knowledge); the link stage resolves names across modules.
+ */
+import type { Diagnostic, Range } from "../core/types.js";
+import type { DeploymentFacts } from "../discover/types.js";
+import type { SuppressionComment } from "../filter/suppress.js";
+
+/** Packed range: [startLine, startCol, endLine, endCol], 1-based. */
+export type R = [number, number, number, number];
+
+export function toRange(r: R): Range {
+  return { start: { line: r[0], column: r[1] }, end: { line: r[2], column: r[3] } };
+}
+
+/** A lowered expression. `r` is its source range. Unknown shapes keep their sub-expressions in `parts`. */
+export type Expr =
+  | { k: "name"; id: string; r: R }
+  | { k: "attr"; obj: Expr; name: string; r: R }
+  | { k: "call"; fn: Expr; args: Expr[]; kw: Kwarg[]; r: R }
+  | { k: "sub"; obj: Expr; key: Expr; r: R }
+  | { k: "str"; v: string; r: R }
+  | { k: "fstr"; parts: Expr[]; r: R }
+  | { k: "num"; v: number; r: R }
+  | { k: "bool"; v: boolean; r: R }
+  | { k: "none"; r: R }
+  | { k: "seq"; kind: "list" | "tuple" | "set"; elts: Expr[]; r: R }
+  | { k: "dict"; items: DictItem[]; r: R }
+  | { k: "bin"; op: string; l: Expr; rt: Expr; r: R }
+  | { k: "cmp"; ops: string[]; operands: Expr[]; r: R }
+  | { k: "not"; e: Expr; r: R }
+  | { k: "boolop"; op: "and" | "or"; l: Expr; rt: Expr; r: R }
+  | { k: "cond"; body: Expr; test: Expr; orelse: Expr; r: R }
+  | { k: "other"; type: string; parts: Expr[]; r: R };
+
+/** A keyword argument; name null for `**kwargs`. */
+export interface Kwarg {
+  name: string | null;
+  value: Expr;
+  r: R;
+}
+
+/** A dict entry; key null for `**spread`. */
+export interface DictItem {
+  key: Expr | null;
+  value: Expr;
+}
+
+/** Where a fact sits: its enclosing definition and the `if` conditions around it. */
+export interface Where {
+  /** Qualified name of the enclosing function or class, "" at module level. */
+  scope: string;
+  /** True when inside `if __name__ == "__main__":`. */
+  mainGuard: boolean;
+  /** Source text of the enclosing if-conditions, innermost last; "not (...)" for else branches. */
+  conds: string[];
+}
+
+export interface ImportFact extends Where {
+  /** The local name bound. */
+  local: string;
+  /** Absolute or relative ("." prefixed) module path. */
+  module: string;
+  /** Imported member, or null for `import a.b [as c]`. */
+  member: string | null;
+  /** For `import a.b` without alias the local name is `a` and it binds the top package. */
+  bindsTopPackage: boolean;
+  r: R;
+}
+
+export interface Param {
+  name: string;
+  /** "pos" | "*args" | "**kwargs" | "kwonly" */
+  kind: "pos" | "star" | "dstar" | "kwonly";
+  default: Expr | null;
+}
+
+export interface DefFact extends Where {
+  kind: "function" | "class";
+  name: string;
+  /** Scope-qualified name: "create_app", "Config", "Config.method", "create_app.inner". */
+  qualname: string;
+  decorators: Expr[];
+  bases: Expr[];
+  params: Param[];
+  /** Range of the whole definition incl. decorators. */
+  r: R;
+  /** Range of the name identifier. */
+  nameR: R;
+  isAsync: boolean;
+}
+
+export interface AssignFact extends Where {
+  targets: Expr[];
+  value: Expr;
+  /** "=" or the augmented operator ("+="). */
+  op: string;
+  r: R;
+}
+
+export interface CallFact extends Where {
+  call: Extract<Expr, { k: "call" }>;
+  /** True when the call is the whole expression statement (its value is discarded). */
+  statement: boolean;
+}
+
+export interface ReturnFact extends Where {
+  value: Expr | null;
+  r: R;
+}
+
+export interface ModuleIndex {
+  path: string;
+  /** Dotted module name derived from the path (link may re-root it). */
+  lines: number;
+  syntaxErrors: R[];
+  imports: ImportFact[];
+  defs: DefFact[];
+  assigns: AssignFact[];
+  calls: CallFact[];
+  returns: ReturnFact[];
+  /** Names declared `global` inside functions: scope -> names. */
+  globals: Record<string, string[]>;
+  suppressions: SuppressionComment[];
+  /** Uses `print 'x'` or other Python 2-only syntax. */
+  python2: boolean;
+}
+
+/** What a worker returns for one file. */
+export interface FileResult {
+  path: string;
+  lines: number;
+  python?: ModuleIndex;
+  deployment?: DeploymentFacts;
+  suppressions: SuppressionComment[];
+  diagnostics: Diagnostic[];
+  /** Time spent, for the benchmark. */
+  parseMs: number;
+}

@@ -1,0 +1,663 @@
+/**
+ * The linked project model that rules query: modules, Flask apps and blueprints, extensions,
+ * routes, config writes and loads, deployment facts, and the context (dev-only, tests) of each fact.
+ */
+import type { SourceFile } from "../core/types.js";
+import type { CommandLine, DeploymentFacts, EnvSetting } from "../discover/types.js";
+import type { AssignFact, CallFact, DefFact, Expr, FileResult, R, Where } from "../index/ir.js";
+import { ModuleTable, nameModules, type ModuleInfo } from "./modules.js";
+import { Resolver, type Val } from "./resolve.js";
+
+export type CallExpr = Extract<Expr, { k: "call" }>;
+
+const APP_CLASSES = new Set(["flask.Flask", "flask.app.Flask", "apiflask.APIFlask", "apiflask.app.APIFlask"]);
+const BLUEPRINT_CLASSES = new Set(["flask.Blueprint", "flask.blueprints.Blueprint", "flask_smorest.Blueprint", "apiflask.APIBlueprint"]);
+const APP_PROXIES = new Set(["flask.current_app", "flask.globals.current_app"]);
+const ROUTE_METHODS: Record<string, string[] | null> = {
+  route: null,
+  get: ["GET"],
+  post: ["POST"],
+  put: ["PUT"],
+  patch: ["PATCH"],
+  delete: ["DELETE"],
+};
+
+export interface FlaskObject {
+  kind: "app" | "blueprint";
+  /** Construction site "path:line:col", the object's identity. */
+  site: string;
+  mod: ModuleInfo;
+  call: CallExpr;
+  /** Function that builds it (an app factory), "" at module level. */
+  scope: string;
+  /** The class it instantiates, e.g. "flask.Flask" or a project subclass's qualname. */
+  cls: string;
+  /** The blueprint's name argument / app import name, when constant. */
+  name: string | null;
+  /** Blueprint's own url_prefix argument, when constant. */
+  urlPrefix: string | null;
+}
+
+export interface Route {
+  owner: FlaskObject;
+  mod: ModuleInfo;
+  /** The URL rule as written, null when not constant. */
+  rule: string | null;
+  methods: string[];
+  endpoint: string | null;
+  /** The view function (decorator routes) or the resolved view of add_url_rule, when known. */
+  view: DefFact | null;
+  viewMod: ModuleInfo | null;
+  /** Where it is declared: the decorator or add_url_rule call. */
+  r: R;
+  via: "decorator" | "add_url_rule";
+  /** Full paths after blueprint registration (one per registration chain); [rule] for app routes. */
+  fullPaths: string[];
+}
+
+export interface BlueprintRegistration {
+  parent: FlaskObject;
+  child: FlaskObject;
+  urlPrefix: string | null;
+  mod: ModuleInfo;
+  r: R;
+}
+
+export interface ExtensionObject {
+  /** External class path, e.g. "flask_wtf.csrf.CSRFProtect". */
+  cls: string;
+  site: string;
+  mod: ModuleInfo;
+  call: CallExpr;
+  /** Apps it is bound to, through its constructor or init_app. */
+  apps: FlaskObject[];
+}
+
+/** How a config value got written. */
+export type ConfigVia = "item" | "attribute" | "update" | "from_mapping" | "setdefault" | "from_object" | "module-constant";
+
+export interface ConfigWrite {
+  /** Config key, e.g. "DEBUG". */
+  key: string;
+  value: Expr;
+  /** Apps the write applies to; empty when only the current_app proxy or a config class is known. */
+  apps: FlaskObject[];
+  via: ConfigVia;
+  mod: ModuleInfo;
+  where: Where;
+  /** Range of the statement or keyword that writes the value. */
+  r: R;
+  /** For class/module constants: the config class it is defined in ("" for module constants). */
+  configClass?: ConfigClass;
+}
+
+/** A config source that cannot be read statically, or a from_object target. */
+export interface ConfigLoad {
+  method: "from_object" | "from_pyfile" | "from_envvar" | "from_prefixed_env" | "from_file" | "from_mapping" | "update";
+  apps: FlaskObject[];
+  mod: ModuleInfo;
+  where: Where;
+  r: R;
+  /** Resolved targets of from_object (classes or modules); empty when unresolved. */
+  targets: ConfigTarget[];
+  arg: Expr | null;
+}
+
+export type ConfigTarget = { t: "class"; cls: ConfigClass } | { t: "module"; mod: ModuleInfo };
+
+export type EnvKind = "production" | "development" | "testing" | "base";
+
+export interface ConfigClass {
+  mod: ModuleInfo;
+  def: DefFact;
+  /** What the class name says it is for. */
+  env: EnvKind;
+  /** Whether some from_object call loads it (directly). */
+  loaded: boolean;
+}
+
+export interface DeploymentFile {
+  file: SourceFile;
+  facts: DeploymentFacts;
+}
+
+/** Why a fact may not reach production. Empty `reasons` means production code. */
+export interface FactContext {
+  test: boolean;
+  devOnly: boolean;
+  reasons: string[];
+}
+
+const TEST_PATH = /(^|\/)(tests?|testing)\/|(^|\/)(test_[^/]*|[^/]*_tests?|conftest)\.py$/;
+const DEV_WORDS = new Set(["dev", "develop", "development", "local", "debug", "devel"]);
+const TEST_WORDS = new Set(["test", "tests", "testing", "ci", "unittest"]);
+const PROD_WORDS = new Set(["prod", "production", "live", "release", "deploy", "deployment", "staging"]);
+
+export function isTestPath(path: string): boolean {
+  return TEST_PATH.test(path);
+}
+
+export class Project {
+  readonly modules: ModuleTable;
+  readonly resolver: Resolver;
+  readonly apps: FlaskObject[] = [];
+  readonly blueprints: FlaskObject[] = [];
+  readonly extensions: ExtensionObject[] = [];
+  readonly routes: Route[] = [];
+  readonly registrations: BlueprintRegistration[] = [];
+  readonly configWrites: ConfigWrite[] = [];
+  readonly configLoads: ConfigLoad[] = [];
+  readonly configClasses: ConfigClass[] = [];
+  readonly deployment: DeploymentFile[] = [];
+  /** Python files that a deployment file runs directly (`python wsgi.py`), so their __main__ block is production. */
+  readonly launchedDirectly = new Map<string, CommandLine>();
+  private readonly objectsBySite = new Map<string, FlaskObject>();
+
+  constructor(
+    readonly root: string,
+    readonly files: SourceFile[],
+    results: FileResult[],
+  ) {
+    const indexes = results.flatMap((r) => (r.python ? [r.python] : []));
+    this.modules = new ModuleTable(nameModules(indexes));
+    this.resolver = new Resolver(this.modules);
+    const byPath = new Map(files.map((f) => [f.path, f]));
+    for (const r of results) if (r.deployment) this.deployment.push({ file: byPath.get(r.path)!, facts: r.deployment });
+    this.linkObjects();
+    this.linkRoutesAndRegistrations();
+    this.linkConfigClasses();
+    this.linkConfig();
+    this.linkLaunches();
+  }
+
+  // ---------- queries for rules ----------
+
+  /** Resolves an expression in a module scope. */
+  resolve(mod: ModuleInfo, scope: string, e: Expr): Val[] {
+    return this.resolver.resolve(mod, scope, e);
+  }
+
+  /** The external dotted paths an expression may stand for ("flask.Flask"), through imports and aliases. */
+  extPaths(mod: ModuleInfo, scope: string, e: Expr): string[] {
+    return this.resolve(mod, scope, e).flatMap((v) => (v.t === "ext" ? [v.path] : []));
+  }
+
+  /** Flask apps an expression may be (including the current_app proxy, reported as all apps). */
+  appsOf(mod: ModuleInfo, scope: string, e: Expr): { apps: FlaskObject[]; isApp: boolean } {
+    const apps: FlaskObject[] = [];
+    let isApp = false;
+    for (const v of this.resolve(mod, scope, e)) {
+      if (v.t === "inst") {
+        const o = this.objectsBySite.get(v.site);
+        if (o?.kind === "app") {
+          apps.push(o);
+          isApp = true;
+        }
+      } else if (v.t === "ext" && APP_PROXIES.has(v.path)) isApp = true;
+    }
+    return { apps, isApp };
+  }
+
+  objectAt(site: string): FlaskObject | undefined {
+    return this.objectsBySite.get(site);
+  }
+
+  /** The context of a fact: test file, `__main__` block, dev-only branch. */
+  contextOf(mod: ModuleInfo | string, where?: Where): FactContext {
+    const path = typeof mod === "string" ? mod : mod.path;
+    const reasons: string[] = [];
+    let test = false;
+    let devOnly = false;
+    if (isTestPath(path)) {
+      test = true;
+      reasons.push(`${path} is a test file`);
+    }
+    if (where?.mainGuard) {
+      const launch = this.launchedDirectly.get(path);
+      if (!launch) {
+        devOnly = true;
+        reasons.push('inside an `if __name__ == "__main__":` block, which runs only when the file is started directly (local development)');
+      }
+    }
+    if (where) {
+      for (const c of where.conds) {
+        const negated = c.startsWith("not (");
+        const text = negated ? c.slice(5, -1) : c;
+        if (!negated && /\b(debug|DEBUG|testing|TESTING)\b|["'](development|dev|local|test|testing)["']/.test(text)) {
+          devOnly = true;
+          reasons.push(`only runs when \`${text}\` holds (a development or test switch)`);
+          break;
+        }
+      }
+      const fn = where.scope.split(".")[0] ?? "";
+      if (/^(create_)?test_?app|^make_test|_for_tests?$/i.test(fn)) {
+        test = true;
+        reasons.push(`inside \`${fn}\`, a test helper`);
+      }
+    }
+    return { test, devOnly, reasons };
+  }
+
+  /** Whether an expression is a constant the Python truth test accepts; null when unknown. */
+  truthy(mod: ModuleInfo, scope: string, e: Expr): boolean | null {
+    if (e.k === "bool") return e.v;
+    if (e.k === "num") return e.v !== 0;
+    if (e.k === "str") return e.v.length > 0;
+    if (e.k === "none") return false;
+    if (e.k === "name" || e.k === "attr") {
+      const vals = this.resolve(mod, scope, e);
+      if (vals.length > 0 && vals.every((v) => v.t === "const")) {
+        const all = vals.map((v) => Boolean((v as { v: unknown }).v));
+        if (all.every((x) => x)) return true;
+        if (all.every((x) => !x)) return false;
+      }
+    }
+    return null;
+  }
+
+  /** The constant string value of an expression, following names to constant assignments. */
+  constString(mod: ModuleInfo, scope: string, e: Expr): string | null {
+    if (e.k === "str") return e.v;
+    if (e.k === "name" || e.k === "attr") {
+      const vals = this.resolve(mod, scope, e);
+      if (vals.length === 1 && vals[0]!.t === "const" && typeof vals[0]!.v === "string") return vals[0]!.v;
+    }
+    return null;
+  }
+
+  /** Python modules in path order. */
+  pythonModules(): ModuleInfo[] {
+    return this.modules.all().sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  }
+
+  // ---------- linking ----------
+
+  private classPathOf(v: Val, seen = new Set<string>()): string | null {
+    if (v.t === "ext") return v.path;
+    if (v.t === "def" && v.def.kind === "class") {
+      const key = `${v.mod.path}:${v.def.qualname}`;
+      if (seen.has(key)) return null;
+      seen.add(key);
+      // A project subclass of Flask or Blueprint is still an app or blueprint.
+      for (const b of v.def.bases) {
+        for (const bv of this.resolver.resolve(v.mod, v.def.scope, b)) {
+          const p = this.classPathOf(bv, seen);
+          if (p && (APP_CLASSES.has(p) || BLUEPRINT_CLASSES.has(p))) return p;
+        }
+      }
+    }
+    return null;
+  }
+
+  private linkObjects(): void {
+    for (const mod of this.pythonModules()) {
+      for (const c of mod.index.calls) {
+        const fnVals = this.resolver.resolve(mod, c.scope, c.call.fn);
+        for (const fv of fnVals) {
+          const cls = this.classPathOf(fv);
+          if (!cls) continue;
+          const site = `${mod.path}:${c.call.r[0]}:${c.call.r[1]}`;
+          if (APP_CLASSES.has(cls) || BLUEPRINT_CLASSES.has(cls)) {
+            const kind = APP_CLASSES.has(cls) ? "app" : "blueprint";
+            const nameArg = c.call.args[0] ?? c.call.kw.find((k) => k.name === (kind === "app" ? "import_name" : "name"))?.value;
+            const prefixArg = c.call.kw.find((k) => k.name === "url_prefix")?.value ?? (kind === "blueprint" ? undefined : undefined);
+            const obj: FlaskObject = {
+              kind,
+              site,
+              mod,
+              call: c.call,
+              scope: c.scope,
+              cls,
+              name: nameArg ? this.constString(mod, c.scope, nameArg) : null,
+              urlPrefix: prefixArg ? this.constString(mod, c.scope, prefixArg) : null,
+            };
+            this.objectsBySite.set(site, obj);
+            (kind === "app" ? this.apps : this.blueprints).push(obj);
+            break;
+          }
+          if (/^flask_[a-z_]+\./.test(cls) || cls.startsWith("werkzeug.middleware.")) {
+            this.extensions.push({ cls, site, mod, call: c.call, apps: [] });
+            break;
+          }
+        }
+      }
+    }
+    // Bind extensions to apps: `Ext(app)` or `ext.init_app(app)`.
+    const extBySite = new Map(this.extensions.map((e) => [e.site, e]));
+    for (const ext of this.extensions) {
+      const arg = ext.call.args[0] ?? ext.call.kw.find((k) => k.name === "app")?.value;
+      if (arg) ext.apps.push(...this.appsOf(ext.mod, this.scopeOfCall(ext), arg).apps);
+    }
+    for (const mod of this.pythonModules()) {
+      for (const c of mod.index.calls) {
+        if (c.call.fn.k !== "attr" || c.call.fn.name !== "init_app") continue;
+        const arg = c.call.args[0] ?? c.call.kw.find((k) => k.name === "app")?.value;
+        if (!arg) continue;
+        const apps = this.appsOf(mod, c.scope, arg).apps;
+        for (const v of this.resolver.resolve(mod, c.scope, c.call.fn.obj)) {
+          if (v.t === "inst") extBySite.get(v.site)?.apps.push(...apps);
+        }
+      }
+    }
+  }
+
+  private scopeOfCall(ext: ExtensionObject): string {
+    return ext.mod.index.calls.find((c) => c.call === ext.call)?.scope ?? "";
+  }
+
+  /** Flask objects (app or blueprint) an expression may be. */
+  objectsOf(mod: ModuleInfo, scope: string, e: Expr): FlaskObject[] {
+    const out: FlaskObject[] = [];
+    for (const v of this.resolve(mod, scope, e)) {
+      if (v.t === "inst") {
+        const o = this.objectsBySite.get(v.site);
+        if (o) out.push(o);
+      }
+    }
+    return out;
+  }
+
+  private linkRoutesAndRegistrations(): void {
+    for (const mod of this.pythonModules()) {
+      for (const d of mod.index.defs) {
+        if (d.kind !== "function") continue;
+        for (const deco of d.decorators) {
+          if (deco.k !== "call" || deco.fn.k !== "attr" || !(deco.fn.name in ROUTE_METHODS)) continue;
+          for (const owner of this.objectsOf(mod, d.scope, deco.fn.obj)) {
+            this.routes.push(this.makeRoute(owner, mod, d.scope, deco, ROUTE_METHODS[deco.fn.name]!, d, mod, "decorator"));
+          }
+        }
+      }
+      for (const c of mod.index.calls) {
+        const fn = c.call.fn;
+        if (fn.k !== "attr") continue;
+        if (fn.name === "add_url_rule") {
+          for (const owner of this.objectsOf(mod, c.scope, fn.obj)) {
+            const viewArg = c.call.args[2] ?? c.call.kw.find((k) => k.name === "view_func")?.value;
+            let view: DefFact | null = null;
+            let viewMod: ModuleInfo | null = null;
+            if (viewArg) {
+              for (const v of this.resolve(mod, c.scope, viewArg.k === "call" && viewArg.fn.k === "attr" && viewArg.fn.name === "as_view" ? viewArg.fn.obj : viewArg)) {
+                if (v.t === "def") {
+                  view = v.def;
+                  viewMod = v.mod;
+                  break;
+                }
+              }
+            }
+            this.routes.push(this.makeRoute(owner, mod, c.scope, c.call, null, view, viewMod, "add_url_rule"));
+          }
+        } else if (fn.name === "register_blueprint") {
+          const parents = this.objectsOf(mod, c.scope, fn.obj);
+          const childArg = c.call.args[0] ?? c.call.kw.find((k) => k.name === "blueprint")?.value;
+          if (!childArg) continue;
+          const children = this.objectsOf(mod, c.scope, childArg).filter((o) => o.kind === "blueprint");
+          const prefixArg = c.call.kw.find((k) => k.name === "url_prefix")?.value;
+          const urlPrefix = prefixArg ? this.constString(mod, c.scope, prefixArg) : null;
+          for (const parent of parents) for (const child of children) this.registrations.push({ parent, child, urlPrefix, mod, r: c.call.r });
+        }
+      }
+    }
+    for (const route of this.routes) route.fullPaths = this.fullPaths(route.owner, route.rule ?? "", new Set());
+  }
+
+  private makeRoute(owner: FlaskObject, mod: ModuleInfo, scope: string, call: CallExpr, fixed: string[] | null, view: DefFact | null, viewMod: ModuleInfo | null, via: Route["via"]): Route {
+    const ruleArg = call.args[0] ?? call.kw.find((k) => k.name === "rule")?.value;
+    const rule = ruleArg ? this.constString(mod, scope, ruleArg) : null;
+    let methods = fixed ?? ["GET"];
+    const m = call.kw.find((k) => k.name === "methods")?.value;
+    if (!fixed && m && m.k === "seq") {
+      const ms = m.elts.map((e) => this.constString(mod, scope, e)).filter((x): x is string => x !== null).map((x) => x.toUpperCase());
+      if (ms.length > 0) methods = ms;
+    }
+    const endpointArg = call.kw.find((k) => k.name === "endpoint")?.value ?? (via === "add_url_rule" ? call.args[1] : undefined);
+    const endpoint = endpointArg ? this.constString(mod, scope, endpointArg) : view ? view.name : null;
+    return { owner, mod, rule, methods, endpoint, view, viewMod, r: call.r, via, fullPaths: [] };
+  }
+
+  private fullPaths(obj: FlaskObject, rule: string, seen: Set<string>): string[] {
+    if (obj.kind === "app") return [rule];
+    if (seen.has(obj.site)) return [];
+    seen.add(obj.site);
+    const regs = this.registrations.filter((r) => r.child === obj);
+    if (regs.length === 0) return [joinPath(obj.urlPrefix ?? "", rule)];
+    const out: string[] = [];
+    for (const reg of regs) {
+      const prefix = reg.urlPrefix ?? obj.urlPrefix ?? "";
+      out.push(...this.fullPaths(reg.parent, joinPath(prefix, rule), new Set(seen)));
+    }
+    return [...new Set(out)];
+  }
+
+  private linkConfigClasses(): void {
+    for (const mod of this.pythonModules()) {
+      for (const d of mod.index.defs) {
+        if (d.kind !== "class" || d.scope !== "") continue;
+        const isConfigName = /(config|settings)$/i.test(d.name);
+        const inheritsConfig = d.bases.some((b) => this.resolve(mod, "", b).some((v) => v.t === "def" && /(config|settings)$/i.test(v.def.name)));
+        if (!isConfigName && !inheritsConfig) continue;
+        this.configClasses.push({ mod, def: d, env: envKindOf(d.name), loaded: false });
+      }
+    }
+  }
+
+  /** The config class object for a class definition, creating one for a loaded class with another name. */
+  private configClassFor(mod: ModuleInfo, def: DefFact): ConfigClass {
+    let cc = this.configClasses.find((c) => c.def === def);
+    if (!cc) this.configClasses.push((cc = { mod, def, env: envKindOf(def.name), loaded: false }));
+    return cc;
+  }
+
+  /** Uppercase class attributes a config class defines itself. */
+  ownConfigAttrs(cc: ConfigClass): AssignFact[] {
+    return this.resolver.assignsIn(cc.mod, cc.def.qualname).filter((a) => a.targets.some((t) => t.k === "name" && isConfigKey(t.id)));
+  }
+
+  /** Where a config class gets the value of `key`: its own assignment or the nearest base's (MRO order). */
+  configAttr(cc: ConfigClass, key: string, seen = new Set<ConfigClass>()): { assign: AssignFact; owner: ConfigClass } | null {
+    if (seen.has(cc)) return null;
+    seen.add(cc);
+    const own = this.ownConfigAttrs(cc).find((a) => a.targets.some((t) => t.k === "name" && t.id === key));
+    if (own) return { assign: own, owner: cc };
+    for (const b of cc.def.bases) {
+      for (const v of this.resolve(cc.mod, "", b)) {
+        if (v.t === "def" && v.def.kind === "class") {
+          const found = this.configAttr(this.configClassFor(v.mod, v.def), key, seen);
+          if (found) return found;
+        }
+      }
+    }
+    return null;
+  }
+
+  /** Config classes that inherit (directly or not) from `cc`. */
+  subclassesOf(cc: ConfigClass): ConfigClass[] {
+    const out: ConfigClass[] = [];
+    const visit = (base: ConfigClass) => {
+      for (const c of this.configClasses) {
+        if (out.includes(c) || c === cc) continue;
+        if (c.def.bases.some((b) => this.resolve(c.mod, "", b).some((v) => v.t === "def" && v.def === base.def))) {
+          out.push(c);
+          visit(c);
+        }
+      }
+    };
+    visit(cc);
+    return out;
+  }
+
+  private linkConfig(): void {
+    for (const mod of this.pythonModules()) {
+      for (const a of mod.index.assigns) {
+        for (const t of a.targets) {
+          // app.config["KEY"] = value
+          if (t.k === "sub" && t.obj.k === "attr" && t.obj.name === "config") {
+            const { apps, isApp } = this.appsOf(mod, a.scope, t.obj.obj);
+            const key = this.constString(mod, a.scope, t.key);
+            if (isApp && key) this.configWrites.push({ key, value: a.value, apps, via: "item", mod, where: a, r: a.r });
+          }
+          // app.debug = value, app.secret_key = value
+          if (t.k === "attr" && ATTR_KEYS[t.name]) {
+            const { apps, isApp } = this.appsOf(mod, a.scope, t.obj);
+            if (isApp) this.configWrites.push({ key: ATTR_KEYS[t.name]!, value: a.value, apps, via: "attribute", mod, where: a, r: a.r });
+          }
+        }
+      }
+      for (const c of mod.index.calls) this.configCall(mod, c);
+    }
+    // Class attributes of config classes are config writes of the apps that load them (or of no known app).
+    for (const cc of this.configClasses) {
+      for (const a of this.ownConfigAttrs(cc)) {
+        for (const t of a.targets) {
+          if (t.k === "name" && isConfigKey(t.id)) this.configWrites.push({ key: t.id, value: a.value, apps: [], via: "from_object", mod: cc.mod, where: a, r: a.r, configClass: cc });
+        }
+      }
+    }
+  }
+
+  private configCall(mod: ModuleInfo, c: CallFact): void {
+    const fn = c.call.fn;
+    if (fn.k !== "attr" || fn.obj.k !== "attr" || fn.obj.name !== "config") return;
+    const method = fn.name;
+    if (!CONFIG_METHODS.has(method)) return;
+    const { apps, isApp } = this.appsOf(mod, c.scope, fn.obj.obj);
+    if (!isApp) return;
+    const arg = c.call.args[0] ?? null;
+    if (method === "update" || method === "from_mapping" || method === "setdefault") {
+      const via = method as ConfigVia;
+      if (method === "setdefault") {
+        const key = arg ? this.constString(mod, c.scope, arg) : null;
+        const value = c.call.args[1];
+        if (key && value) this.configWrites.push({ key, value, apps, via, mod, where: c, r: c.call.r });
+        return;
+      }
+      for (const kw of c.call.kw) if (kw.name) this.configWrites.push({ key: kw.name, value: kw.value, apps, via, mod, where: c, r: kw.r });
+      if (arg?.k === "dict") {
+        for (const item of arg.items) {
+          const key = item.key ? this.constString(mod, c.scope, item.key) : null;
+          if (key) this.configWrites.push({ key, value: item.value, apps, via, mod, where: c, r: spanOf(item.key!.r, item.value.r) });
+        }
+      } else if (arg) this.configLoads.push({ method: method as ConfigLoad["method"], apps, mod, where: c, r: c.call.r, targets: [], arg });
+      return;
+    }
+    const load: ConfigLoad = { method: method as ConfigLoad["method"], apps, mod, where: c, r: c.call.r, targets: [], arg };
+    if (method === "from_object" && arg) load.targets = this.configTargets(mod, c.scope, arg);
+    if (method === "from_pyfile" && arg) {
+      const file = this.constString(mod, c.scope, arg);
+      const target = file ? this.findPyfile(mod, file) : undefined;
+      if (target) load.targets = [{ t: "module", mod: target }];
+    }
+    for (const t of load.targets) {
+      if (t.t === "class") t.cls.loaded = true;
+      else this.moduleConstantsAsWrites(t.mod, apps);
+    }
+    this.configLoads.push(load);
+  }
+
+  private configTargets(mod: ModuleInfo, scope: string, arg: Expr): ConfigTarget[] {
+    const out: ConfigTarget[] = [];
+    const asString = this.constString(mod, scope, arg);
+    if (asString !== null) {
+      // "pkg.config.ProductionConfig" or "pkg.config"
+      const m = this.modules.get(asString, mod);
+      if (m) return [{ t: "module", mod: m }];
+      const dot = asString.lastIndexOf(".");
+      if (dot > 0) {
+        const owner = this.modules.get(asString.slice(0, dot), mod);
+        const def = owner ? this.resolver.def(owner, asString.slice(dot + 1)) : undefined;
+        if (owner && def?.kind === "class") return [{ t: "class", cls: this.configClassFor(owner, def) }];
+      }
+      return [];
+    }
+    for (const v of this.resolve(mod, scope, arg)) {
+      if (v.t === "def" && v.def.kind === "class") out.push({ t: "class", cls: this.configClassFor(v.mod, v.def) });
+      else if (v.t === "inst" && v.of.t === "def" && v.of.def.kind === "class") out.push({ t: "class", cls: this.configClassFor(v.of.mod, v.of.def) });
+      else if (v.t === "module") out.push({ t: "module", mod: v.mod });
+      else if (v.t === "const" && typeof v.v === "string") out.push(...this.configTargets(mod, scope, { k: "str", v: v.v, r: arg.r }));
+    }
+    return out;
+  }
+
+  private findPyfile(from: ModuleInfo, file: string): ModuleInfo | undefined {
+    const dir = from.path.includes("/") ? from.path.slice(0, from.path.lastIndexOf("/") + 1) : "";
+    return this.modules.byPath.get(normalisePath(dir + file)) ?? this.modules.byPath.get(normalisePath(file));
+  }
+
+  private readonly constantModules = new Set<string>();
+
+  private moduleConstantsAsWrites(m: ModuleInfo, apps: FlaskObject[]): void {
+    if (this.constantModules.has(m.path)) return;
+    this.constantModules.add(m.path);
+    for (const a of m.index.assigns) {
+      if (a.scope !== "") continue;
+      for (const t of a.targets) if (t.k === "name" && isConfigKey(t.id)) this.configWrites.push({ key: t.id, value: a.value, apps, via: "module-constant", mod: m, where: a, r: a.r });
+    }
+  }
+
+  private linkLaunches(): void {
+    for (const d of this.deployment) {
+      for (const cmd of d.facts.commands) {
+        if (cmd.source === "dockerfile-run" || cmd.source === "script") continue;
+        const argv = cmd.argv;
+        const py = argv.findIndex((a) => /(^|\/)python(\d(\.\d+)?)?$/.test(a));
+        if (py < 0) continue;
+        const target = argv.slice(py + 1).find((a) => !a.startsWith("-"));
+        if (!target) continue;
+        if (argv[py + 1] === "-m") {
+          const m = this.modules.get(argv[py + 2] ?? "");
+          if (m) this.launchedDirectly.set(m.path, cmd);
+          continue;
+        }
+        const dir = d.file.path.includes("/") ? d.file.path.slice(0, d.file.path.lastIndexOf("/") + 1) : "";
+        const m = this.modules.byPath.get(normalisePath(dir + target)) ?? [...this.modules.byPath.values()].find((x) => x.path.endsWith(`/${target}`) || x.path === target);
+        if (m) this.launchedDirectly.set(m.path, cmd);
+      }
+    }
+  }
+
+  /** Every env setting from deployment files, with its file. */
+  envSettings(): { file: SourceFile; env: EnvSetting }[] {
+    return this.deployment.flatMap((d) => d.facts.env.map((env) => ({ file: d.file, env })));
+  }
+
+  /** Every command from deployment files, with its file. */
+  commands(): { file: SourceFile; cmd: CommandLine }[] {
+    return this.deployment.flatMap((d) => d.facts.commands.map((cmd) => ({ file: d.file, cmd })));
+  }
+}
+
+const ATTR_KEYS: Record<string, string> = { debug: "DEBUG", secret_key: "SECRET_KEY", testing: "TESTING" };
+const CONFIG_METHODS = new Set(["update", "from_mapping", "setdefault", "from_object", "from_pyfile", "from_envvar", "from_prefixed_env", "from_file"]);
+
+/** Flask reads only uppercase keys from config objects. */
+export function isConfigKey(name: string): boolean {
+  return /^[A-Z][A-Z0-9_]*$/.test(name);
+}
+
+/** Classifies a config class by the words of its name: "TestingConfig", "DevConfig", "ProdSettings". */
+export function envKindOf(className: string): EnvKind {
+  const words = className.split(/(?<=[a-z0-9])(?=[A-Z])|_+/).map((w) => w.toLowerCase());
+  if (words.some((w) => TEST_WORDS.has(w))) return "testing";
+  if (words.some((w) => DEV_WORDS.has(w))) return "development";
+  if (words.some((w) => PROD_WORDS.has(w))) return "production";
+  return "base";
+}
+
+function joinPath(prefix: string, rule: string): string {
+  if (!prefix) return rule;
+  return `${prefix.replace(/\/+$/, "")}/${rule.replace(/^\/+/, "")}`;
+}
+
+function normalisePath(p: string): string {
+  const out: string[] = [];
+  for (const seg of p.split("/")) {
+    if (seg === "" || seg === ".") continue;
+    if (seg === "..") out.pop();
+    else out.push(seg);
+  }
+  return out.join("/");
+}
+
+function spanOf(a: R, b: R): R {
+  return [a[0], a[1], b[2], b[3]];
+}

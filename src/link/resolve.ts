@@ -1,0 +1,326 @@
+/**
+ * Resolves names and expressions to abstract values through scopes, imports and aliases, across modules.
+ * Flow-insensitive: a name assigned several times may hold any of its values.
+ */
+import type { AssignFact, DefFact, Expr, ImportFact, ModuleIndex, ReturnFact } from "../index/ir.js";
+import type { ModuleInfo, ModuleTable } from "./modules.js";
+
+/** An abstract value. `site` identifies the construction call of an instance: "path:line:col". */
+export type Val =
+  | { t: "ext"; path: string }
+  | { t: "module"; mod: ModuleInfo }
+  | { t: "def"; mod: ModuleInfo; def: DefFact }
+  | { t: "inst"; of: Val; site: string; mod: ModuleInfo; call: Extract<Expr, { k: "call" }>; scope: string }
+  | { t: "const"; v: string | number | boolean | null };
+
+type Binding =
+  | { b: "import"; f: ImportFact }
+  | { b: "def"; f: DefFact }
+  | { b: "assign"; f: AssignFact; value: Expr | null }
+  | { b: "param"; def: DefFact };
+
+interface ScopeTable {
+  names: Map<string, Binding[]>;
+}
+
+const MAX_VALS = 16;
+const MAX_DEPTH = 24;
+
+/** Per-module scope tables, built lazily. */
+class ModuleScopes {
+  readonly scopes = new Map<string, ScopeTable>();
+  readonly defsByQual = new Map<string, DefFact>();
+  readonly returnsByScope = new Map<string, ReturnFact[]>();
+  readonly assignsByScope = new Map<string, AssignFact[]>();
+
+  constructor(index: ModuleIndex) {
+    const table = (scope: string) => {
+      let t = this.scopes.get(scope);
+      if (!t) this.scopes.set(scope, (t = { names: new Map() }));
+      return t;
+    };
+    const add = (scope: string, name: string, b: Binding) => {
+      const t = table(scope);
+      const list = t.names.get(name);
+      if (list) list.push(b);
+      else t.names.set(name, [b]);
+    };
+    const globalsOf = (scope: string) => index.globals[scope] ?? [];
+    for (const f of index.imports) add(f.scope, f.local, { b: "import", f });
+    for (const d of index.defs) {
+      add(d.scope, d.name, { b: "def", f: d });
+      this.defsByQual.set(d.qualname, d);
+      if (d.kind === "function") for (const p of d.params) add(d.qualname, p.name, { b: "param", def: d });
+    }
+    for (const a of index.assigns) {
+      const list = this.assignsByScope.get(a.scope);
+      if (list) list.push(a);
+      else this.assignsByScope.set(a.scope, [a]);
+      for (const t of a.targets) bindTargets(t, a.value, (name, value) => add(globalsOf(a.scope).includes(name) ? "" : a.scope, name, { b: "assign", f: a, value }));
+    }
+    for (const r of index.returns) {
+      const list = this.returnsByScope.get(r.scope);
+      if (list) list.push(r);
+      else this.returnsByScope.set(r.scope, [r]);
+    }
+  }
+}
+
+/** Calls `bind` for every plain name in an assignment target, with the matching part of the value when known. */
+function bindTargets(target: Expr, value: Expr | null, bind: (name: string, value: Expr | null) => void): void {
+  if (target.k === "name") bind(target.id, value);
+  else if (target.k === "seq") {
+    const vals = value && value.k === "seq" && value.elts.length === target.elts.length ? value.elts : null;
+    target.elts.forEach((t, i) => bindTargets(t, vals ? vals[i]! : null, bind));
+  } else if (target.k === "other" && target.type === "list_splat_pattern") {
+    for (const p of target.parts) bindTargets(p, null, bind);
+  }
+}
+
+export class Resolver {
+  private readonly scopes = new Map<string, ModuleScopes>();
+  private depth = 0;
+  private readonly cache = new Map<string, Val[]>();
+  private readonly active = new Set<string>();
+
+  constructor(readonly modules: ModuleTable) {}
+
+  scopesOf(mod: ModuleInfo): ModuleScopes {
+    let s = this.scopes.get(mod.path);
+    if (!s) this.scopes.set(mod.path, (s = new ModuleScopes(mod.index)));
+    return s;
+  }
+
+  /** The definition (function or class) with this qualified name in a module. */
+  def(mod: ModuleInfo, qualname: string): DefFact | undefined {
+    return this.scopesOf(mod).defsByQual.get(qualname);
+  }
+
+  returnsOf(mod: ModuleInfo, qualname: string): ReturnFact[] {
+    return this.scopesOf(mod).returnsByScope.get(qualname) ?? [];
+  }
+
+  assignsIn(mod: ModuleInfo, scope: string): AssignFact[] {
+    return this.scopesOf(mod).assignsByScope.get(scope) ?? [];
+  }
+
+  /** Resolves an expression evaluated in `scope` of `mod` to its possible values. */
+  resolve(mod: ModuleInfo, scope: string, e: Expr): Val[] {
+    if (this.depth > MAX_DEPTH) return [];
+    this.depth++;
+    try {
+      return dedupe(this.resolveInner(mod, scope, e)).slice(0, MAX_VALS);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private resolveInner(mod: ModuleInfo, scope: string, e: Expr): Val[] {
+    switch (e.k) {
+      case "str":
+        return [{ t: "const", v: e.v }];
+      case "num":
+        return [{ t: "const", v: e.v }];
+      case "bool":
+        return [{ t: "const", v: e.v }];
+      case "none":
+        return [{ t: "const", v: null }];
+      case "name":
+        return this.lookup(mod, scope, e.id);
+      case "attr": {
+        const out: Val[] = [];
+        for (const o of this.resolve(mod, scope, e.obj)) out.push(...this.member(o, e.name));
+        return out;
+      }
+      case "call": {
+        const out: Val[] = [];
+        for (const f of this.resolve(mod, scope, e.fn)) out.push(...this.callResult(f, mod, scope, e));
+        return out;
+      }
+      case "cond":
+        return [...this.resolve(mod, scope, e.body), ...this.resolve(mod, scope, e.orelse)];
+      case "boolop":
+        return [...this.resolve(mod, scope, e.l), ...this.resolve(mod, scope, e.rt)];
+      default:
+        return [];
+    }
+  }
+
+  /** Looks a name up: the function's own scope, enclosing functions, the module, then builtins. */
+  lookup(mod: ModuleInfo, scope: string, name: string): Val[] {
+    const key = `${mod.path}\0${scope}\0${name}`;
+    const cached = this.cache.get(key);
+    if (cached) return cached;
+    // A name whose value depends on itself (`x = x.y`) resolves to what the other bindings give.
+    if (this.active.has(key)) return [];
+    this.active.add(key);
+    try {
+      const out = this.lookupUncached(mod, scope, name);
+      this.cache.set(key, out);
+      return out;
+    } finally {
+      this.active.delete(key);
+    }
+  }
+
+  private lookupUncached(mod: ModuleInfo, scope: string, name: string): Val[] {
+    const s = this.scopesOf(mod);
+    let cur: string | null = scope;
+    while (cur !== null) {
+      const bindings = s.scopes.get(cur)?.names.get(name);
+      // Class bodies do not enclose their methods' name lookups (Python scoping).
+      if (bindings && !(cur !== scope && s.defsByQual.get(cur)?.kind === "class")) return this.fromBindings(mod, bindings);
+      cur = cur === "" ? null : cur.includes(".") ? cur.slice(0, cur.lastIndexOf(".")) : "";
+    }
+    return [{ t: "ext", path: `builtins.${name}` }];
+  }
+
+  private fromBindings(mod: ModuleInfo, bindings: Binding[]): Val[] {
+    const out: Val[] = [];
+    for (const b of bindings) {
+      switch (b.b) {
+        case "import":
+          out.push(...this.importValue(mod, b.f));
+          break;
+        case "def":
+          out.push({ t: "def", mod, def: b.f });
+          break;
+        case "assign":
+          if (b.value) out.push(...this.resolve(mod, b.f.scope, b.value));
+          break;
+        case "param":
+          break;
+      }
+    }
+    return out;
+  }
+
+  /** What an import binds: a project module or member when the module is in the project, else an external path. */
+  importValue(mod: ModuleInfo, f: ImportFact): Val[] {
+    const abs = this.modules.absolute(f.module, mod);
+    if (f.member === null) {
+      const target = f.bindsTopPackage ? abs.split(".")[0]! : abs;
+      const m = this.modules.get(target, mod);
+      return [m ? { t: "module", mod: m } : { t: "ext", path: target }];
+    }
+    const m = this.modules.get(abs, mod);
+    if (m) {
+      // `from pkg import sub` may name a submodule rather than a member of pkg/__init__.
+      const own = this.lookupModuleLevel(m, f.member);
+      if (own.length > 0) return own;
+      const sub = this.modules.get(`${abs}.${f.member}`, mod);
+      if (sub) return [{ t: "module", mod: sub }];
+      return [];
+    }
+    const sub = this.modules.get(`${abs}.${f.member}`, mod);
+    if (sub) return [{ t: "module", mod: sub }];
+    return [{ t: "ext", path: `${abs}.${f.member}` }];
+  }
+
+  private lookupModuleLevel(m: ModuleInfo, name: string): Val[] {
+    const bindings = this.scopesOf(m).scopes.get("")?.names.get(name);
+    if (bindings) return this.fromBindings(m, bindings);
+    // Star imports re-export names.
+    for (const f of m.index.imports) {
+      if (f.scope === "" && f.member === "*") {
+        const target = this.modules.get(this.modules.absolute(f.module, m), m);
+        if (target && target !== m) {
+          const v = this.lookupModuleLevel(target, name);
+          if (v.length > 0) return v;
+        }
+      }
+    }
+    return [];
+  }
+
+  /** The value of `obj.name`. */
+  member(o: Val, name: string): Val[] {
+    switch (o.t) {
+      case "ext":
+        return [{ t: "ext", path: `${o.path}.${name}` }];
+      case "module": {
+        const v = this.lookupModuleLevel(o.mod, name);
+        if (v.length > 0) return v;
+        const sub = this.modules.get(`${o.mod.name}.${name}`, o.mod);
+        return sub ? [{ t: "module", mod: sub }] : [];
+      }
+      case "def":
+        if (o.def.kind === "class") return this.classAttr(o.mod, o.def, name);
+        return [];
+      case "inst":
+        if (o.of.t === "def" && o.of.def.kind === "class") return this.classAttr(o.of.mod, o.of.def, name);
+        if (o.of.t === "ext") return [{ t: "ext", path: `${o.of.path}().${name}` }];
+        return [];
+      default:
+        return [];
+    }
+  }
+
+  /** Looks a class attribute up through the class and its project bases (depth-first, left to right). */
+  classAttr(mod: ModuleInfo, cls: DefFact, name: string, seen = new Set<string>()): Val[] {
+    const key = `${mod.path}:${cls.qualname}`;
+    if (seen.has(key)) return [];
+    seen.add(key);
+    const own = this.scopesOf(mod).scopes.get(cls.qualname)?.names.get(name);
+    if (own) return this.fromBindings(mod, own);
+    for (const b of cls.bases) {
+      for (const bv of this.resolve(mod, cls.scope, b)) {
+        if (bv.t === "def" && bv.def.kind === "class") {
+          const v = this.classAttr(bv.mod, bv.def, name, seen);
+          if (v.length > 0) return v;
+        }
+      }
+    }
+    return [];
+  }
+
+  private callResult(f: Val, mod: ModuleInfo, scope: string, call: Extract<Expr, { k: "call" }>): Val[] {
+    const site = `${mod.path}:${call.r[0]}:${call.r[1]}`;
+    switch (f.t) {
+      case "ext":
+        return [{ t: "inst", of: f, site, mod, call, scope }];
+      case "def": {
+        if (f.def.kind === "class") return [{ t: "inst", of: f, site, mod, call, scope }];
+        const out: Val[] = [];
+        for (const r of this.returnsOf(f.mod, f.def.qualname)) if (r.value) out.push(...this.resolve(f.mod, f.def.qualname, r.value));
+        return out;
+      }
+      default:
+        return [];
+    }
+  }
+
+  /** The external dotted path a value stands for ("flask.Flask"), or null. */
+  static extPath(v: Val): string | null {
+    return v.t === "ext" ? v.path : null;
+  }
+}
+
+function dedupe(vals: Val[]): Val[] {
+  if (vals.length < 2) return vals;
+  const seen = new Set<string>();
+  const out: Val[] = [];
+  for (const v of vals) {
+    const k = valKey(v);
+    if (!seen.has(k)) {
+      seen.add(k);
+      out.push(v);
+    }
+  }
+  return out;
+}
+
+export function valKey(v: Val): string {
+  switch (v.t) {
+    case "ext":
+      return `e:${v.path}`;
+    case "module":
+      return `m:${v.mod.path}`;
+    case "def":
+      return `d:${v.mod.path}:${v.def.qualname}`;
+    case "inst":
+      return `i:${v.site}`;
+    case "const":
+      return `c:${typeof v.v}:${String(v.v)}`;
+  }
+}

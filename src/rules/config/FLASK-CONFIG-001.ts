@@ -1,0 +1,156 @@
+import type { Expr } from "../../index/ir.js";
+import { toRange } from "../../index/ir.js";
+import type { ModuleInfo } from "../../link/modules.js";
+import type { FlaskObject, Project } from "../../link/project.js";
+import { defineRule } from "../define.js";
+import { isDevDeploymentFile, writeContext } from "../support.js";
+
+/** Config keys whose values sign or protect something. */
+const SECRET_KEYS = new Set(["SECRET_KEY", "JWT_SECRET_KEY", "WTF_CSRF_SECRET_KEY", "SECURITY_PASSWORD_SALT"]);
+
+const PLACEHOLDERS = new Set([
+  "changeme", "change-me", "change_me", "changethis", "change-this", "secret", "secretkey", "secret-key", "secret_key",
+  "mysecret", "mysecretkey", "supersecret", "super-secret", "super_secret", "dev", "development", "default", "test",
+  "testing", "password", "key", "xxx", "todo", "replaceme", "replace-me", "insecure", "notsecret", "not-secret", "flask",
+  "your-secret-key", "your_secret_key", "yoursecretkey", "please-change-me", "s3cr3t", "hunter2", "abc123", "123456",
+]);
+
+/** Why a literal secret is weak beyond being committed, or null. */
+function weakness(value: string): string | null {
+  const norm = value.toLowerCase().replace(/\s+/g, "");
+  if (PLACEHOLDERS.has(norm) || /change.?me|replace.?me|your.?secret|^dev.?key$|^secret.?key$/.test(norm)) return "a well-known placeholder";
+  if (value.length < 16) return `only ${value.length} characters long`;
+  if (new Set(value).size < 8) return "low in entropy (few distinct characters)";
+  return null;
+}
+
+/** Classifies a value written to a secret key: a literal, a literal fallback, or something read at run time. */
+function classify(project: Project, mod: ModuleInfo, scope: string, e: Expr): { kind: "literal" | "fallback"; value: string } | null {
+  const lit = project.constString(mod, scope, e);
+  if (lit !== null) return lit.length > 0 ? { kind: "literal", value: lit } : null;
+  // os.environ.get("X", "fallback"), os.getenv("X", "fallback"), environ.get(..., default=...)
+  if (e.k === "call") {
+    const paths = project.extPaths(mod, scope, e.fn);
+    if (paths.some((p) => p === "os.environ.get" || p === "os.getenv" || p === "os.environ.setdefault")) {
+      const d = e.args[1] ?? e.kw.find((k) => k.name === "default")?.value;
+      const dv = d ? project.constString(mod, scope, d) : null;
+      if (dv) return { kind: "fallback", value: dv };
+    }
+  }
+  if (e.k === "boolop" && e.op === "or") {
+    // os.environ.get("X") or "fallback"
+    const r = classify(project, mod, scope, e.rt);
+    if (r) return { kind: "fallback", value: r.value };
+  }
+  return null;
+}
+
+/** Whether the project uses something that needs SECRET_KEY: sessions, Flask-Login, Flask-WTF, JWT, itsdangerous. */
+function usesSigning(project: Project): string | null {
+  for (const mod of project.pythonModules()) {
+    if (project.contextOf(mod).test) continue;
+    for (const i of mod.index.imports) {
+      const full = i.member ? `${i.module}.${i.member}` : i.module;
+      if (full === "flask.session" || full === "flask.flash") return `\`${full}\` is imported in ${mod.path}`;
+      if (/^(flask_login|flask_wtf|flask_jwt_extended|flask_security|itsdangerous|flask_session)\b/.test(i.module)) return `\`${i.module}\` is imported in ${mod.path}`;
+    }
+  }
+  return null;
+}
+
+export default defineRule({
+  id: "FLASK-CONFIG-001",
+  title: "Hard-coded, weak or missing secret key",
+  family: "config",
+  severity: "high",
+  confidence: "high",
+  cwe: [798, 321, 1391],
+  owasp: "A02:2021",
+  tags: ["secrets", "configuration", "session"],
+  impact:
+    "Flask signs session cookies (and Flask-WTF CSRF tokens, itsdangerous tokens, password-reset links) with SECRET_KEY. Anyone who reads the key from the repository, an image or a leaked .env can forge a session for any user, including administrators, and bypass CSRF protection.",
+  fix: 'Read the key from the environment or a secret manager and fail when it is missing: `SECRET_KEY = os.environ["SECRET_KEY"]`. Generate it with `python -c "import secrets; print(secrets.token_hex(32))"`, rotate the leaked one, and list the old one in SECRET_KEY_FALLBACKS only for the rotation window.',
+  mitigation:
+    "Rotate the exposed key now (every existing session is then invalid), remove it from the repository history, and keep .env files out of version control with .gitignore.",
+  docs: {
+    what:
+      "Finds `SECRET_KEY`, `JWT_SECRET_KEY`, `WTF_CSRF_SECRET_KEY` and `SECURITY_PASSWORD_SALT` set to a literal in code (`app.config[...]`, `app.secret_key`, `config.update(...)`, config classes loaded with `from_object`, config modules), used as the fallback of `os.environ.get(...)`, or committed in a `.env`/`.flaskenv` file, Dockerfile `ENV` or compose `environment:`. It names weak values (placeholders such as `changeme` or `dev`, short or low-entropy keys). It also reports an app that uses sessions or signing but never sets SECRET_KEY at all.",
+    why:
+      "The secret key is the only thing that stops a client from writing its own session cookie. Flask sessions are signed, not encrypted, and the signature is all the server checks. A key that is in the repository, a built image or an obvious placeholder is a key every attacker has.",
+    bad: 'app.config["SECRET_KEY"] = "changeme"\n\nclass Config:\n    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-key")',
+    good: 'app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]   # raises at start-up when unset\n\nclass TestingConfig(Config):\n    SECRET_KEY = "test"   # tests only',
+    detection:
+      "A value read from the environment (`os.environ[...]`, `os.getenv(...)` without a literal fallback) or produced at run time is fine. Literals are followed through constants (`KEY = \"...\"; SECRET_KEY = KEY`). Config classes are followed through inheritance, so a base-class literal is reported only when a non-development config inherits it. Silent for test files, testing and development config classes, `__main__` blocks, functions only called from those, `.env.example`-style files and `${VAR}` placeholders in compose files. A missing key is reported only when no config source could provide it (a `from_pyfile`, `from_envvar` or `from_prefixed_env` load counts as providing it) and the app uses sessions, Flask-Login, Flask-WTF, JWT or itsdangerous.",
+    falsePositives:
+      "A literal that is really a test key in a file that does not look like a test (rename the class `TestingConfig` or move it under tests/). A missing-key finding can be wrong when the key is set by code the scanner cannot see, such as a WSGI wrapper outside the repository.",
+    references: [
+      "https://flask.palletsprojects.com/en/stable/config/#SECRET_KEY",
+      "https://flask.palletsprojects.com/en/stable/config/#SECRET_KEY_FALLBACKS",
+      "https://cwe.mitre.org/data/definitions/798.html",
+    ],
+  },
+  check({ project, report }) {
+    for (const w of project.configWrites) {
+      if (!SECRET_KEYS.has(w.key)) continue;
+      const found = classify(project, w.mod, w.where.scope, w.value);
+      if (!found) continue;
+      const { ctx } = writeContext(project, w);
+      if (ctx.test || ctx.devOnly) continue;
+      const weak = weakness(found.value);
+      const what = found.kind === "fallback" ? `${w.key} falls back to a hard-coded value when the environment variable is unset` : `${w.key} is hard-coded in the source`;
+      report({
+        file: w.mod.path,
+        range: toRange(w.r),
+        message: `${what}${weak ? `, and the value is ${weak}` : ""}.`,
+        severity: "high",
+        confidence: found.kind === "fallback" ? "medium" : "high",
+        scope: w.where.scope,
+        context: ctx.reasons,
+      });
+    }
+    for (const { file, env } of project.envSettings()) {
+      if (!SECRET_KEYS.has(env.name) || file.subkind === "dotenv-example" || isDevDeploymentFile(file)) continue;
+      const v = env.value.trim();
+      if (v === "" || /^\$\{?[A-Za-z_]/.test(v) || /^<.*>$/.test(v)) continue;
+      const weak = weakness(v);
+      const where = env.source === "dotenv" ? "a committed environment file" : env.source === "dockerfile" ? "the Dockerfile (it ends up in every image layer)" : "a deployment file";
+      report({ file: file.path, range: env.range, message: `${env.name} is stored in ${where}${weak ? `, and the value is ${weak}` : ""}.` });
+    }
+    reportMissing(project, report);
+  },
+});
+
+function reportMissing(project: Project, report: Parameters<Parameters<typeof defineRule>[0]["check"]>[0]["report"]): void {
+  if (project.apps.length === 0) return;
+  // Writes through `current_app` or an unbound config class may belong to any app.
+  if (project.configWrites.some((w) => w.key === "SECRET_KEY" && w.apps.length === 0 && !w.configClass)) return;
+  const signing = usesSigning(project);
+  if (!signing) return;
+  for (const app of project.apps) {
+    const ctx = project.contextOf(app.mod, app.mod.index.calls.find((c) => c.call === app.call));
+    if (ctx.test || ctx.devOnly) continue;
+    if (hasSecretSource(project, app)) continue;
+    report({
+      file: app.mod.path,
+      range: toRange(app.call.r),
+      message: `This app never gets a SECRET_KEY from any config source, yet ${signing}; Flask cannot sign sessions without one, and the usual quick fix is a hard-coded key.`,
+      severity: "high",
+      confidence: "medium",
+      scope: app.scope,
+    });
+  }
+}
+
+function hasSecretSource(project: Project, app: FlaskObject): boolean {
+  if (project.configWrites.some((w) => w.key === "SECRET_KEY" && w.apps.includes(app))) return true;
+  for (const load of project.configLoads) {
+    if (load.apps.length > 0 && !load.apps.includes(app)) continue;
+    if (load.method !== "from_object") return true; // env var, file or mapping we cannot read: assume it may set the key
+    if (load.targets.length === 0) return true;
+    for (const t of load.targets) {
+      if (t.t === "module") continue; // its constants are config writes already
+      if (project.configAttr(t.cls, "SECRET_KEY")) return true;
+    }
+  }
+  return false;
+}

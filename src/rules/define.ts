@@ -1,0 +1,67 @@
+import type { Confidence, Range, Severity, TraceStep } from "../core/types.js";
+import type { Project } from "../link/project.js";
+
+/** A rule's documentation, written beside its check; docs/rules/*.md is generated from it. */
+export interface RuleDocs {
+  /** What the rule finds, one paragraph. */
+  what: string;
+  /** Why it matters: the attack and who can carry it out. */
+  why: string;
+  /** A short insecure example (Python or config text). */
+  bad: string;
+  /** The same example made safe. */
+  good: string;
+  /** How the rule decides, including the contexts that lower or silence it. */
+  detection: string;
+  falsePositives: string;
+  references: string[];
+}
+
+export interface RuleMeta {
+  id: string;
+  title: string;
+  /** Rule family, e.g. "deploy", "config". */
+  family: string;
+  severity: Severity;
+  confidence: Confidence;
+  cwe: number[];
+  owasp: string;
+  tags: string[];
+  /** Default impact, fix and mitigation texts carried by every finding (a report may refine them). */
+  impact: string;
+  fix: string;
+  mitigation: string;
+  docs: RuleDocs;
+}
+
+/** What a check hands to `report`. Severity/confidence default to the rule's. */
+export interface RuleReport {
+  file: string;
+  range: Range;
+  /** Defaults to the source text of `range`. */
+  evidence?: string;
+  message: string;
+  severity?: Severity;
+  confidence?: Confidence;
+  /** Reasons for a changed severity or confidence, shown in the finding. */
+  context?: string[];
+  /** Enclosing function or class, part of the fingerprint. */
+  scope?: string;
+  impact?: string;
+  fix?: string;
+  trace?: TraceStep[];
+}
+
+export interface RuleContext {
+  project: Project;
+  report(r: RuleReport): void;
+}
+
+export interface Rule extends RuleMeta {
+  check(ctx: RuleContext): void;
+}
+
+/** Declares a rule: metadata and docs as data, plus a check over the linked project model. */
+export function defineRule(rule: Rule): Rule {
+  return rule;
+}

@@ -1,0 +1,59 @@
+import { toRange } from "../../index/ir.js";
+import { defineRule } from "../define.js";
+import { functionReach, isDevDeploymentFile, runsFlaskDevServer } from "../support.js";
+
+export default defineRule({
+  id: "FLASK-DEPLOY-001",
+  title: "Development server used as the production entrypoint",
+  family: "deploy",
+  severity: "high",
+  confidence: "high",
+  cwe: [16, 1188],
+  owasp: "A05:2021",
+  tags: ["deployment", "dev-server"],
+  impact:
+    "Werkzeug's development server is built for one developer on a laptop: it is not hardened against slow or malformed requests, handles load poorly, and is easy to run with the debugger on. In production it invites denial of service and makes a later debug misconfiguration fatal.",
+  fix: "Serve the app with a production WSGI server, for example `gunicorn 'wsgi:app'` or `uwsgi --module wsgi:app`, and keep `app.run()` inside `if __name__ == \"__main__\":` for local use only.",
+  mitigation:
+    "If the change must wait, bind the development server to 127.0.0.1 behind a reverse proxy that limits request size and rate, and make sure debug mode stays off.",
+  docs: {
+    what:
+      "Finds Flask's built-in development server started on a path that production takes: `app.run(...)` executed when the module is imported (outside an `if __name__ == \"__main__\":` block), `app.run(...)` in a `__main__` block of a file that a Procfile, Dockerfile or compose file runs directly with `python`, and `flask run` as the command of a Dockerfile `CMD`/`ENTRYPOINT`, a Procfile process or a compose service.",
+    why:
+      "The development server is single-process by default, has no protection against slow clients, and is documented by Flask as unsuitable for production. Deployments that use it tend to fall over under load and are one flag away from exposing the interactive debugger.",
+    bad: '# wsgi.py\nfrom app import app\napp.run(host="0.0.0.0", port=8000)\n\n# Procfile\nweb: flask run --host=0.0.0.0',
+    good: '# wsgi.py\nfrom app import app\n\nif __name__ == "__main__":\n    app.run()   # local development only\n\n# Procfile\nweb: gunicorn wsgi:app',
+    detection:
+      "The receiver of `run` must resolve to a Flask application. A call inside a function is reported only when the function is called from production code (module level, outside tests and `__main__` blocks). Shell scripts and Makefiles are not treated as production entrypoints, and deployment files named for development (`Dockerfile.dev`, `docker-compose.override.yml`) are skipped. Test files are skipped.",
+    falsePositives:
+      "A Procfile or Dockerfile may exist only for local development without saying so in its name. If so, rename it (for example `Dockerfile.dev`) or suppress the finding with a reason.",
+    references: ["https://flask.palletsprojects.com/en/stable/deploying/", "https://flask.palletsprojects.com/en/stable/api/#flask.Flask.run"],
+  },
+  check({ project, report }) {
+    for (const mod of project.pythonModules()) {
+      for (const c of mod.index.calls) {
+        const fn = c.call.fn;
+        if (fn.k !== "attr" || fn.name !== "run" || !c.statement) continue;
+        if (!project.appsOf(mod, c.scope, fn.obj).isApp) continue;
+        const ctx = project.contextOf(mod, c);
+        if (ctx.test || ctx.devOnly) continue;
+        const reasons = [...ctx.reasons];
+        const launch = c.mainGuard ? project.launchedDirectly.get(mod.path) : undefined;
+        if (c.scope && functionReach(project, mod, c.scope) !== "production") continue;
+        let message: string;
+        if (launch) {
+          message = `A deployment file runs this file directly (\`${launch.text}\`), so this \`__main__\` block starts the development server in production.`;
+          reasons.push(`started by \`${launch.text}\``);
+        } else if (c.scope) message = `\`${c.scope}\` starts the development server and is called from production code.`;
+        else message = "`run()` executes whenever this module is imported, including under a WSGI server or in production, so the development server becomes the entrypoint.";
+        report({ file: mod.path, range: toRange(c.call.r), message, scope: c.scope, context: reasons });
+      }
+    }
+    for (const { file, cmd } of project.commands()) {
+      if (cmd.source === "script" || cmd.source === "dockerfile-run" || isDevDeploymentFile(file)) continue;
+      if (!runsFlaskDevServer(cmd.argv)) continue;
+      const what = cmd.source === "procfile" ? `the \`${cmd.process ?? "web"}\` process` : cmd.source === "compose" ? `compose service \`${cmd.process ?? "?"}\`` : "the container";
+      report({ file: file.path, range: cmd.range, message: `${what} runs \`flask run\`, Flask's development server.` });
+    }
+  },
+});

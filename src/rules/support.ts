@@ -1,0 +1,118 @@
+/** Helpers that several rules share: context decisions over the project model. */
+import type { SourceFile } from "../core/types.js";
+import type { CallFact, DefFact } from "../index/ir.js";
+import type { ModuleInfo } from "../link/modules.js";
+import type { ConfigClass, ConfigWrite, FactContext, Project } from "../link/project.js";
+import { isTestPath } from "../link/project.js";
+
+/** Why a config-class value does or does not reach production. */
+export interface ClassReach {
+  /** Non-development classes for which this assignment is the effective value. */
+  production: ConfigClass[];
+  /** Reason the value stays out of production, when `production` is empty. */
+  devReason: string | null;
+}
+
+/**
+ * For a write that comes from a config class attribute: which non-dev classes end up with this value,
+ * following inheritance (a base class value counts through every subclass that does not override it).
+ */
+export function classReach(project: Project, w: ConfigWrite): ClassReach {
+  const cc = w.configClass;
+  if (!cc) return { production: [], devReason: null };
+  if (cc.env === "development" || cc.env === "testing") return { production: [], devReason: `defined in \`${cc.def.name}\`, a ${cc.env} configuration` };
+  const candidates = [cc, ...project.subclassesOf(cc)];
+  const production = candidates.filter((c) => {
+    if (c.env === "development" || c.env === "testing") return false;
+    // An unloaded base class with subclasses is only a template for them.
+    if (c === cc && !c.loaded && candidates.length > 1) return false;
+    return project.configAttr(c, w.key)?.assign === w.where;
+  });
+  if (production.length > 0) return { production, devReason: null };
+  return { production: [], devReason: `every non-development subclass of \`${cc.def.name}\` overrides ${w.key}` };
+}
+
+/**
+ * Context of a config write: test file, dev-only block, dev/test config class, or a dev-only module constant.
+ * Returns the reasons that keep it out of production, or an empty list when it reaches production.
+ */
+export function writeContext(project: Project, w: ConfigWrite): { ctx: FactContext; reach: ClassReach | null } {
+  const ctx = project.contextOf(w.mod, w.where);
+  if (w.via === "from_object" && w.configClass) {
+    const reach = classReach(project, w);
+    if (reach.production.length === 0 && reach.devReason) ctx.reasons.push(reach.devReason);
+    return { ctx: { ...ctx, devOnly: ctx.devOnly || reach.production.length === 0 }, reach };
+  }
+  if (w.via === "module-constant") {
+    const stem = w.mod.path.replace(/^.*\//, "").replace(/\.py$/, "");
+    if (/(^|_)(dev|development|local|test|testing)(_|$)/i.test(stem)) {
+      ctx.devOnly = true;
+      ctx.reasons.push(`${w.mod.path} is a development or test settings module`);
+    }
+  }
+  // A write inside a function counts only if the function can run outside development.
+  if (!ctx.devOnly && !ctx.test && w.where.scope) {
+    const callers = functionReach(project, w.mod, w.where.scope);
+    if (callers === "dev-only") {
+      ctx.devOnly = true;
+      ctx.reasons.push(`\`${w.where.scope}\` is only called from development or test code`);
+    }
+  }
+  return { ctx, reach: null };
+}
+
+/**
+ * Whether a function can run in production: "production" when some caller is production code,
+ * "dev-only" when every caller is a test or dev-only block, "uncalled" when nothing in the project calls it.
+ */
+export function functionReach(project: Project, mod: ModuleInfo, qualname: string, depth = 0): "production" | "dev-only" | "uncalled" {
+  const top = qualname.split(".")[0]!;
+  const def = project.resolver.def(mod, top);
+  if (!def || def.kind !== "function") return "production";
+  const callers = callersOf(project, mod, def);
+  if (callers.length === 0) return "uncalled";
+  for (const c of callers) {
+    const ctx = project.contextOf(c.mod, c.call);
+    if (ctx.test || ctx.devOnly) continue;
+    if (c.call.scope === "" || depth > 4) return "production";
+    if (functionReach(project, c.mod, c.call.scope, depth + 1) !== "dev-only") return "production";
+  }
+  return "dev-only";
+}
+
+/** Call sites (in the whole project) whose callee resolves to this function. */
+export function callersOf(project: Project, mod: ModuleInfo, def: DefFact): { mod: ModuleInfo; call: CallFact }[] {
+  const out: { mod: ModuleInfo; call: CallFact }[] = [];
+  for (const m of project.pythonModules()) {
+    for (const c of m.index.calls) {
+      const fn = c.call.fn;
+      const name = fn.k === "name" ? fn.id : fn.k === "attr" ? fn.name : null;
+      if (name !== def.name) continue;
+      if (project.resolve(m, c.scope, fn).some((v) => v.t === "def" && v.def === def && v.mod === mod)) out.push({ mod: m, call: c });
+    }
+  }
+  return out;
+}
+
+/** Deployment files meant for development or tests, judged by their names (Dockerfile.dev, compose.override.yml). */
+export function isDevDeploymentFile(file: SourceFile): boolean {
+  if (isTestPath(file.path)) return true;
+  const base = file.path.replace(/^.*\//, "").toLowerCase();
+  return /(^|[._-])(dev|develop|development|local|test|testing|override)([._-]|$)/.test(base);
+}
+
+/** Values of environment flags that mean "on". */
+export function envTruthy(value: string): boolean {
+  return /^(1|true|yes|on)$/i.test(value.trim());
+}
+
+/** Whether a command runs Flask's development server (`flask run`, `python -m flask run`). */
+export function runsFlaskDevServer(argv: string[]): { index: number; debug: boolean } | null {
+  const flask = argv.findIndex((a, i) => /(^|\/)flask$/.test(a) || (a === "-m" && argv[i + 1] === "flask"));
+  if (flask < 0) return null;
+  const rest = argv.slice(flask + 1);
+  const run = rest.indexOf("run");
+  if (run < 0) return null;
+  const debug = rest.includes("--debug") || rest.includes("--debugger");
+  return { index: flask, debug };
+}
