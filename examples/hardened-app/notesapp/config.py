@@ -1,8 +1,7 @@
 """Configuration classes. Secrets and hosts come from the environment, never from this file.
 
-ProductionConfig and DevelopmentConfig both derive from BaseConfig, which holds only safe
-defaults, so nothing relaxed for local work can leak into production by inheritance.
-"""
+Every environment derives from BaseConfig (safe defaults only), so nothing relaxed for local
+work reaches production by inheritance."""
 import os
 import secrets
 from datetime import timedelta
@@ -50,7 +49,6 @@ class BaseConfig:
         "txt": "text/plain",
     }
     THUMBNAIL_SIZES = {"small": "200x200", "medium": "640x640"}
-    STATUS_PAGE_URL = "https://status.example.com/api/v2/status.json"
     NOTES_API_KEY = ""
     CORS_ORIGINS = []
     PREVIEW_ALLOWED_HOSTS = []

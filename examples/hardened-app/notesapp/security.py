@@ -60,12 +60,9 @@ def sniff_content_type(path):
 
 
 def make_thumbnail(source, target, coder, size):
-    """Resize an image with ImageMagick.
-
-    Every argument is a literal, an allow-listed size or a server-generated absolute path.
-    convert has no end-of-options marker, so the explicit coder prefix (png:, jpeg:) also stops
-    it from picking a reader from the file's name or contents.
-    """
+    """Resize an image with ImageMagick; every argument is a literal, an allow-listed size or a
+    server-generated absolute path. convert has no end-of-options marker: the explicit coder prefix
+    (png:, jpeg:) keeps it from choosing a reader from the name or the contents."""
     subprocess.run(
         ["convert", f"{coder}:{source}", "-resize", size, f"png:{target}"],
         shell=False, check=True, timeout=30,
