@@ -45,7 +45,8 @@ export function readSource(file: SourceFile): ReadResult {
     const decoder = declared === null ? null : decoderFor(declared);
     if (decoder !== null) {
       try {
-        return ok(decoder.decode(body));
+        const text = decoder.decode(body);
+        return ok(decoder.encoding === "windows-1252" ? fixWindows1252(text) : text);
       } catch {
         // The declaration is wrong for these bytes; Latin-1 below still gives usable text.
       }
@@ -60,8 +61,9 @@ export function readSource(file: SourceFile): ReadResult {
     line++;
     lineStart = i + 1;
   }
-  // Latin-1 maps each byte to one character, so the column of the bad byte is exact in the decoded text.
-  const column = offset - lineStart + 1;
+  // Latin-1 maps each byte to one character, so the column of the bad byte is exact in the decoded
+  // text, once the stripped BOM is taken off on line 1.
+  const column = offset - lineStart + 1 - (line === 1 ? bomLength : 0);
   const byteHex = (bytes[offset] ?? 0).toString(16).toUpperCase().padStart(2, "0");
   const hint = file.kind === "python" ? " Save it as UTF-8 or declare its encoding with a coding comment (PEP 263) on line 1 or 2." : " Save it as UTF-8 to silence this.";
   return withLines(LATIN1.decode(body), [
@@ -156,6 +158,18 @@ function decoderFor(pythonCodec: string): TextDecoder | null {
   } catch {
     return null;
   }
+}
+
+// cp1252 characters for bytes 0x80-0x9F (undefined bytes keep their C1 code point, as in Python's decoder).
+const CP1252_HIGH = "\u20ac\u0081\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u008d\u017d\u008f" +
+  "\u0090\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u009d\u017e\u0178";
+
+/**
+ * Node 20's "windows-1252" decoder is really ISO-8859-1 and leaves 0x80-0x9F as C1 controls;
+ * mapping them gives the characters the author typed (the euro sign, curly quotes) on every Node version.
+ */
+function fixWindows1252(text: string): string {
+  return text.replace(/[\u0080-\u009f]/g, (c) => CP1252_HIGH[c.charCodeAt(0) - 0x80]!);
 }
 
 /** Offset of the first byte that starts an invalid UTF-8 sequence, or -1 when all of `b` is valid. */

@@ -227,6 +227,8 @@ class Walker {
     if (!this.config.respectGitignore) return null;
     let text: string;
     try {
+      // Like git (since 2.32), a .gitignore that is a symbolic link is not read.
+      if (!(await this.fs(() => fsp.lstat(file))).isFile()) return null;
       text = await this.fs(() => fsp.readFile(file, "utf8"));
     } catch (err) {
       const code = errorCode(err);
@@ -272,7 +274,7 @@ class Walker {
     if (!task.explicit && entries.some((e) => e.name === "pyvenv.cfg" && !e.isDirectory())) return;
 
     let layers = task.layers;
-    if (this.config.respectGitignore && entries.some((e) => e.name === ".gitignore" && !e.isDirectory())) {
+    if (this.config.respectGitignore && entries.some((e) => e.name === ".gitignore" && e.isFile())) {
       const ig = await this.gitignore(task.rel, task.abs);
       if (ig) layers = [...layers, { base: task.rel, ig }];
     }

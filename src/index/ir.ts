@@ -6,32 +6,54 @@ import type { Diagnostic, Range } from "../core/types.js";
 import type { DeploymentFacts } from "../discover/types.js";
 import type { SuppressionComment } from "../filter/suppress.js";
 
-/** Packed range: [startLine, startCol, endLine, endCol], 1-based. */
-export type R = [number, number, number, number];
+/**
+ * Packed range "startLine:startCol:endLine:endCol" (1-based). A string rather than an array or object:
+ * indexes cross the worker boundary by structured clone, where a flat string is far cheaper than an object.
+ */
+export type R = string;
 
-export function toRange(r: R): Range {
-  return { start: { line: r[0], column: r[1] }, end: { line: r[2], column: r[3] } };
+export function packRange(sl: number, sc: number, el: number, ec: number): R {
+  return `${sl}:${sc}:${el}:${ec}`;
 }
 
-/** A lowered expression. `r` is its source range. Unknown shapes keep their sub-expressions in `parts`. */
+/** [startLine, startCol, endLine, endCol] of a packed range. */
+export function unpack(r: R): [number, number, number, number] {
+  const p = r.split(":");
+  return [+p[0]!, +p[1]!, +p[2]!, +p[3]!];
+}
+
+export function toRange(r: R): Range {
+  const [sl, sc, el, ec] = unpack(r);
+  return { start: { line: sl, column: sc }, end: { line: el, column: ec } };
+}
+
+/** The site id of a range's start: "line:col". */
+export function startOf(r: R): string {
+  return r.slice(0, r.indexOf(":", r.indexOf(":") + 1));
+}
+
+/**
+ * A lowered expression. `r` (source range) is always present on calls, attributes, subscripts and string
+ * literals, and left out elsewhere to keep the index small. Unknown shapes keep their sub-expressions in `parts`.
+ */
 export type Expr =
-  | { k: "name"; id: string; r: R }
+  | { k: "name"; id: string; r?: R }
   | { k: "attr"; obj: Expr; name: string; r: R }
   | { k: "call"; fn: Expr; args: Expr[]; kw: Kwarg[]; r: R }
   | { k: "sub"; obj: Expr; key: Expr; r: R }
   | { k: "str"; v: string; r: R }
-  | { k: "fstr"; parts: Expr[]; r: R }
-  | { k: "num"; v: number; r: R }
-  | { k: "bool"; v: boolean; r: R }
-  | { k: "none"; r: R }
-  | { k: "seq"; kind: "list" | "tuple" | "set"; elts: Expr[]; r: R }
-  | { k: "dict"; items: DictItem[]; r: R }
-  | { k: "bin"; op: string; l: Expr; rt: Expr; r: R }
-  | { k: "cmp"; ops: string[]; operands: Expr[]; r: R }
-  | { k: "not"; e: Expr; r: R }
-  | { k: "boolop"; op: "and" | "or"; l: Expr; rt: Expr; r: R }
-  | { k: "cond"; body: Expr; test: Expr; orelse: Expr; r: R }
-  | { k: "other"; type: string; parts: Expr[]; r: R };
+  | { k: "fstr"; parts: Expr[]; r?: R }
+  | { k: "num"; v: number; r?: R }
+  | { k: "bool"; v: boolean; r?: R }
+  | { k: "none"; r?: R }
+  | { k: "seq"; kind: "list" | "tuple" | "set"; elts: Expr[]; r?: R }
+  | { k: "dict"; items: DictItem[]; r?: R }
+  | { k: "bin"; op: string; l: Expr; rt: Expr; r?: R }
+  | { k: "cmp"; ops: string[]; operands: Expr[]; r?: R }
+  | { k: "not"; e: Expr; r?: R }
+  | { k: "boolop"; op: "and" | "or"; l: Expr; rt: Expr; r?: R }
+  | { k: "cond"; body: Expr; test: Expr; orelse: Expr; r?: R }
+  | { k: "other"; type: string; parts: Expr[]; r?: R };
 
 /** A keyword argument; name null for `**kwargs`. */
 export interface Kwarg {
@@ -44,6 +66,7 @@ export interface Kwarg {
 export interface DictItem {
   key: Expr | null;
   value: Expr;
+  r: R;
 }
 
 /** Where a fact sits: its enclosing definition and the `if` conditions around it. */

@@ -25,36 +25,22 @@ const MAX_DEPTH = 40;
 function rng(n: Node): R {
   const s = n.startPosition;
   const e = n.endPosition;
-  return [s.row + 1, s.column + 1, e.row + 1, e.column + 1];
+  return `${s.row + 1}:${s.column + 1}:${e.row + 1}:${e.column + 1}`;
 }
 
-/** Decodes a Python string literal's content well enough for constant analysis (escapes, prefixes). */
+/** Decodes a Python string literal from its text (one call into the tree instead of one per part). */
 function stringValue(n: Node): { value: string; isF: boolean; parts: Node[] } {
-  let value = "";
-  let isF = false;
-  let raw = false;
-  const parts: Node[] = [];
-  for (const c of n.namedChildren) {
-    if (!c) continue;
-    switch (c.type) {
-      case "string_start": {
-        const p = c.text.toLowerCase();
-        isF = p.includes("f");
-        raw = p.includes("r");
-        break;
-      }
-      case "string_content":
-        value += raw ? c.text : unescape(c.text);
-        break;
-      case "escape_sequence":
-        value += raw ? c.text : unescape(c.text);
-        break;
-      case "interpolation":
-        parts.push(c);
-        break;
-    }
+  const text = n.text;
+  const prefix = /^[a-zA-Z]*/.exec(text)![0].toLowerCase();
+  const isF = prefix.includes("f");
+  if (isF) {
+    const parts = n.namedChildren.filter((c): c is Node => !!c && c.type === "interpolation");
+    return { value: "", isF, parts };
   }
-  return { value, isF, parts };
+  const body = text.slice(prefix.length);
+  const q = body.startsWith('"""') || body.startsWith("'''") ? 3 : 1;
+  const inner = body.slice(q, Math.max(q, body.length - q));
+  return { value: prefix.includes("r") ? inner : unescape(inner), isF, parts: [] };
 }
 
 function unescape(s: string): string {
@@ -80,6 +66,8 @@ function unescape(s: string): string {
   });
 }
 
+const NONE: Expr = { k: "none" };
+
 class Lowerer {
   readonly imports: ImportFact[] = [];
   readonly defs: DefFact[] = [];
@@ -94,18 +82,24 @@ class Lowerer {
   python2 = false;
   private depth = 0;
 
-  constructor(private readonly path: string) {}
+  /**
+   * @param wantSpans record statement spans and comments; only needed when the file holds a
+   *   suppression comment, and skipping them saves a call into the tree per statement.
+   */
+  constructor(
+    private readonly path: string,
+    private readonly wantSpans: boolean,
+  ) {}
 
   // ---------- statements ----------
 
   block(n: Node | null, where: Where): void {
     if (!n) return;
-    for (const c of n.children) {
-      if (c) this.stmt(c, where);
-    }
+    for (const c of n.namedChildren) if (c) this.stmt(c, where);
   }
 
   private span(n: Node, headerEnd?: Node | null): void {
+    if (!this.wantSpans) return;
     const start = n.startPosition.row + 1;
     const end = n.endPosition.row + 1;
     const header = headerEnd ? Math.max(start, headerEnd.startPosition.row) : end;
@@ -120,14 +114,15 @@ class Lowerer {
       case "ERROR":
         this.syntaxErrors.push(rng(n));
         // Still index what the error node holds: a partial tree is better than none.
-        for (const c of n.children) if (c && c.isNamed) this.stmt(c, where);
+        for (const c of n.namedChildren) if (c) this.stmt(c, where);
         return;
       case "expression_statement":
         this.span(n);
         for (const c of n.namedChildren) {
           if (!c) continue;
-          if (c.type === "assignment" || c.type === "augmented_assignment") this.assignment(c, where, n);
-          else this.exprStatement(c, where);
+          const t = c.type;
+          if (t === "assignment" || t === "augmented_assignment") this.assignment(c, where, n);
+          else if (t !== "comment") this.expr(c, where, true);
         }
         return;
       case "import_statement":
@@ -140,25 +135,27 @@ class Lowerer {
         this.importFrom(n, where);
         return;
       case "decorated_definition": {
-        const def = n.childForFieldName("definition");
-        const decorators = n.namedChildren.filter((c): c is Node => !!c && c.type === "decorator");
-        this.span(n, def?.childForFieldName("body"));
-        if (def) this.definition(def, where, decorators, n);
+        const kids = n.namedChildren.filter((c): c is Node => !!c);
+        const def = kids[kids.length - 1];
+        const decorators = kids.filter((c) => c.type === "decorator");
+        if (def && def.type !== "decorator") {
+          this.span(n, this.wantSpans ? def.childForFieldName("body") : null);
+          this.definition(def, where, decorators, n);
+        }
         return;
       }
       case "function_definition":
       case "class_definition":
-        this.span(n, n.childForFieldName("body"));
+        this.span(n, this.wantSpans ? n.childForFieldName("body") : null);
         this.definition(n, where, [], n);
         return;
       case "if_statement":
-        this.span(n, n.childForFieldName("consequence"));
         this.ifStmt(n, where);
         return;
       case "return_statement": {
         this.span(n);
         const v = n.namedChildren[0];
-        const value = v ? this.expr(v, where) : null;
+        const value = v && v.type !== "comment" ? this.expr(v, where) : null;
         this.returns.push({ ...where, value, r: rng(n) });
         return;
       }
@@ -170,35 +167,22 @@ class Lowerer {
         return;
       }
       case "print_statement":
-        this.python2 = true;
-        this.span(n);
-        return;
       case "exec_statement":
         this.python2 = true;
         this.span(n);
         return;
-      case "for_statement":
-      case "while_statement":
-      case "with_statement":
-      case "try_statement":
-      case "match_statement": {
-        this.span(n, n.childForFieldName("body") ?? n.namedChildren.find((c) => c?.type === "block") ?? null);
-        this.compound(n, where);
-        return;
-      }
       default:
-        if (n.isNamed) {
-          this.span(n);
-          this.compound(n, where);
-        }
+        this.span(n, this.wantSpans ? (n.namedChildren.find((c) => c?.type === "block") ?? null) : null);
+        this.compound(n, where);
     }
   }
 
-  /** Walks a compound statement: expressions in its header, then its blocks. */
+  /** Walks a compound statement (for, while, with, try, match...): expressions in its header, then its blocks. */
   private compound(n: Node, where: Where): void {
-    for (const c of n.children) {
+    for (const c of n.namedChildren) {
       if (!c) continue;
-      switch (c.type) {
+      const t = c.type;
+      switch (t) {
         case "block":
           this.block(c, where);
           break;
@@ -215,7 +199,7 @@ class Lowerer {
           break;
         case "with_clause":
           for (const item of c.namedChildren) {
-            const v = item?.childForFieldName("value");
+            const v = item?.namedChildren[0];
             if (v) this.withItem(v, where);
           }
           break;
@@ -223,53 +207,53 @@ class Lowerer {
           this.syntaxErrors.push(rng(c));
           break;
         default:
-          if (c.isNamed && isExpressionNode(c.type)) this.expr(c, where);
+          if (EXPRESSION_TYPES.has(t)) this.expr(c, where);
       }
     }
   }
 
   private withItem(v: Node, where: Where): void {
-    // `with open(x) as f:` is `as_pattern(expr, as_pattern_target)`
+    // `with open(x) as f:` is as_pattern(expression, as_pattern_target)
     if (v.type === "as_pattern") {
-      const inner = v.namedChildren[0];
-      const target = v.namedChildren.find((c) => c?.type === "as_pattern_target");
+      const [inner, target] = v.namedChildren;
       if (inner) {
         const value = this.expr(inner, where);
-        const t = target?.namedChildren[0];
+        const t = target?.type === "as_pattern_target" ? target.namedChildren[0] : null;
         if (t) this.assigns.push({ ...where, targets: [this.expr(t, where)], value, op: "=", r: rng(v) });
       }
     } else this.expr(v, where);
   }
 
   private comment(n: Node): void {
+    if (!this.wantSpans) return;
     const prev = n.previousSibling;
+    // Own-line when nothing precedes it on its line (tree-sitter attaches trailing comments after the code).
     const ownLine = !prev || prev.endPosition.row < n.startPosition.row;
-    // A comment that follows code on the same line is attached by tree-sitter to that statement's parent;
-    // the test below checks the real preceding token on the line.
     this.comments.push({ line: n.startPosition.row + 1, text: n.text, ownLine });
   }
 
   private ifStmt(n: Node, where: Where): void {
     const cond = n.childForFieldName("condition");
+    const consequence = n.childForFieldName("consequence");
+    this.span(n, consequence);
     const condText = cond ? condSnippet(cond.text) : "";
     const isMain = cond ? isMainGuard(cond) : false;
     if (cond) this.expr(cond, where);
     const inner: Where = { scope: where.scope, mainGuard: where.mainGuard || isMain, conds: [...where.conds, condText] };
-    this.block(n.childForFieldName("consequence"), inner);
+    this.block(consequence, inner);
     const negated: string[] = [...where.conds, `not (${condText})`];
     for (const alt of n.childrenForFieldName("alternative")) {
       if (!alt) continue;
       if (alt.type === "elif_clause") {
         const c2 = alt.childForFieldName("condition");
         const t2 = c2 ? condSnippet(c2.text) : "";
-        if (c2) this.expr(c2, { ...where, conds: negated });
+        if (c2) this.expr(c2, { ...where, conds: negated.slice() });
         this.block(alt.childForFieldName("consequence"), { scope: where.scope, mainGuard: where.mainGuard, conds: [...negated, t2] });
         negated.push(`not (${t2})`);
       } else {
         this.block(alt.childForFieldName("body"), { scope: where.scope, mainGuard: where.mainGuard, conds: negated.slice() });
       }
     }
-    for (const c of n.children) if (c?.type === "comment") this.comment(c);
   }
 
   private definition(n: Node, where: Where, decorators: Node[], outer: Node): void {
@@ -285,12 +269,16 @@ class Lowerer {
     const params: Param[] = [];
     if (isClass) {
       const sup = n.childForFieldName("superclasses");
-      if (sup) for (const b of sup.namedChildren) if (b && b.type !== "keyword_argument" && b.type !== "comment") bases.push(this.expr(b, where));
+      if (sup)
+        for (const b of sup.namedChildren) {
+          if (!b) continue;
+          const t = b.type;
+          if (t !== "keyword_argument" && t !== "comment") bases.push(this.expr(b, where));
+        }
     } else {
       const ps = n.childForFieldName("parameters");
       if (ps) for (const p of ps.namedChildren) if (p) this.param(p, where, params);
     }
-    const isAsync = !isClass && n.children.some((c) => c?.type === "async");
     this.defs.push({
       ...where,
       kind: isClass ? "class" : "function",
@@ -301,7 +289,7 @@ class Lowerer {
       params,
       r: rng(outer),
       nameR: nameNode ? rng(nameNode) : rng(n),
-      isAsync,
+      isAsync: !isClass && n.text.startsWith("async"),
     });
     this.block(n.childForFieldName("body"), { scope: qualname, mainGuard: where.mainGuard, conds: isClass ? where.conds : [] });
   }
@@ -320,9 +308,10 @@ class Lowerer {
       }
       case "default_parameter":
       case "typed_default_parameter": {
-        const nm = p.childForFieldName("name");
-        const v = p.childForFieldName("value");
-        out.push({ name: nm?.text ?? "", kind: "pos", default: v ? this.expr(v, where) : null });
+        const kids = p.namedChildren;
+        const nm = kids[0];
+        const v = kids[kids.length - 1];
+        out.push({ name: nm?.text ?? "", kind: "pos", default: v && v !== nm ? this.expr(v, where) : null });
         break;
       }
       case "list_splat_pattern":
@@ -378,21 +367,16 @@ class Lowerer {
       if (cur.type === "augmented_assignment") op = cur.childForFieldName("operator")?.text ?? "+=";
       cur = cur.childForFieldName("right");
     }
-    const value: Expr = cur ? this.expr(cur, where) : { k: "none", r: rng(n) };
-    if (!cur && n.childForFieldName("type")) return; // bare annotation `x: int`
+    if (!cur) return; // bare annotation `x: int`
+    const value = this.expr(cur, where);
     const tExprs = targets.map((t) => this.expr(t, where));
     this.assigns.push({ ...where, targets: tExprs, value, op, r: rng(stmt) });
-  }
-
-  private exprStatement(n: Node, where: Where): void {
-    const e = this.expr(n, where, true);
-    void e;
   }
 
   // ---------- expressions ----------
 
   expr(n: Node, where: Where, statement = false): Expr {
-    if (this.depth > MAX_DEPTH) return { k: "other", type: n.type, parts: [], r: rng(n) };
+    if (this.depth > MAX_DEPTH) return { k: "other", type: n.type, parts: [] };
     this.depth++;
     try {
       return this.exprInner(n, where, statement);
@@ -402,60 +386,59 @@ class Lowerer {
   }
 
   private exprInner(n: Node, where: Where, statement: boolean): Expr {
-    const r = rng(n);
-    switch (n.type) {
+    const type = n.type;
+    switch (type) {
       case "identifier":
-        return { k: "name", id: n.text, r };
+        return { k: "name", id: n.text };
       case "attribute": {
-        const obj = n.childForFieldName("object");
-        const attr = n.childForFieldName("attribute");
-        return { k: "attr", obj: obj ? this.expr(obj, where) : { k: "none", r }, name: attr?.text ?? "", r };
+        const kids = n.namedChildren;
+        const obj = kids[0];
+        const attr = kids[kids.length - 1];
+        return { k: "attr", obj: obj ? this.expr(obj, where) : NONE, name: attr?.text ?? "", r: rng(n) };
       }
       case "call": {
-        const fnNode = n.childForFieldName("function");
-        const argsNode = n.childForFieldName("arguments");
-        const fn: Expr = fnNode ? this.expr(fnNode, where) : { k: "none", r };
+        const kids = n.namedChildren;
+        const fnNode = kids[0];
+        const argsNode = kids[kids.length - 1];
+        const fn: Expr = fnNode ? this.expr(fnNode, where) : NONE;
         const args: Expr[] = [];
         const kw: Kwarg[] = [];
-        if (argsNode) {
+        if (argsNode && argsNode !== fnNode) {
           if (argsNode.type === "generator_expression") args.push(this.expr(argsNode, where));
           else
             for (const a of argsNode.namedChildren) {
               if (!a) continue;
-              if (a.type === "comment") {
-                this.comment(a);
-                continue;
-              }
-              if (a.type === "keyword_argument") {
-                const nm = a.childForFieldName("name");
-                const v = a.childForFieldName("value");
-                kw.push({ name: nm?.text ?? "", value: v ? this.expr(v, where) : { k: "none", r: rng(a) }, r: rng(a) });
-              } else if (a.type === "dictionary_splat") {
+              const at = a.type;
+              if (at === "comment") this.comment(a);
+              else if (at === "keyword_argument") {
+                const [nm, v] = a.namedChildren;
+                kw.push({ name: nm?.text ?? "", value: v ? this.expr(v, where) : NONE, r: rng(a) });
+              } else if (at === "dictionary_splat") {
                 const v = a.namedChildren[0];
-                kw.push({ name: null, value: v ? this.expr(v, where) : { k: "none", r: rng(a) }, r: rng(a) });
+                kw.push({ name: null, value: v ? this.expr(v, where) : NONE, r: rng(a) });
               } else args.push(this.expr(a, where));
             }
         }
-        const call = { k: "call" as const, fn, args, kw, r };
+        const call = { k: "call" as const, fn, args, kw, r: rng(n) };
         this.calls.push({ ...where, call, statement });
         return call;
       }
       case "subscript": {
-        const v = n.childForFieldName("value");
-        const subs = n.childrenForFieldName("subscript").filter((c): c is Node => !!c);
-        const key: Expr =
-          subs.length === 1 ? this.expr(subs[0]!, where) : { k: "seq", kind: "tuple", elts: subs.map((s) => this.expr(s, where)), r };
-        return { k: "sub", obj: v ? this.expr(v, where) : { k: "none", r }, key, r };
+        const kids = n.namedChildren.filter((c): c is Node => !!c && c.type !== "comment");
+        const v = kids[0];
+        const subs = kids.slice(1);
+        const key: Expr = subs.length === 1 ? this.expr(subs[0]!, where) : { k: "seq", kind: "tuple", elts: subs.map((x) => this.expr(x, where)) };
+        return { k: "sub", obj: v ? this.expr(v, where) : NONE, key, r: rng(n) };
       }
       case "string": {
         const s = stringValue(n);
-        if (s.isF) return { k: "fstr", parts: s.parts.map((p) => this.interp(p, where)), r };
-        return { k: "str", v: s.value, r };
+        if (s.isF) return { k: "fstr", parts: s.parts.map((p) => this.interp(p, where)) };
+        return { k: "str", v: s.value, r: rng(n) };
       }
       case "concatenated_string": {
         const parts = n.namedChildren.filter((c): c is Node => !!c && c.type === "string").map((c) => this.expr(c, where));
-        if (parts.every((p) => p.k === "str")) return { k: "str", v: parts.map((p) => (p as { v: string }).v).join(""), r };
-        return { k: "fstr", parts: parts.flatMap((p) => (p.k === "fstr" ? p.parts : p.k === "str" ? [] : [p])), r };
+        if (parts.every((p) => p.k === "str")) return { k: "str", v: parts.map((p) => (p as { v: string }).v).join(""), r: rng(n) };
+        return { k: "fstr", parts: parts.flatMap((p) => (p.k === "fstr" ? p.parts : p.k === "str" ? [] : [p])) };
       }
       case "integer":
       case "float": {
@@ -466,17 +449,17 @@ class Lowerer {
           this.python2 = true; // old-style octal literal
           v = parseInt(t, 8);
         }
-        return { k: "num", v, r };
+        return { k: "num", v };
       }
       case "true":
-        return { k: "bool", v: true, r };
+        return { k: "bool", v: true };
       case "false":
-        return { k: "bool", v: false, r };
+        return { k: "bool", v: false };
       case "none":
-        return { k: "none", r };
+        return NONE;
       case "parenthesized_expression": {
         const inner = n.namedChildren.find((c) => c && c.type !== "comment");
-        return inner ? this.expr(inner, where) : { k: "none", r };
+        return inner ? this.expr(inner, where) : NONE;
       }
       case "list":
       case "tuple":
@@ -487,88 +470,85 @@ class Lowerer {
       case "list_pattern":
         return {
           k: "seq",
-          kind: n.type === "list" || n.type === "list_pattern" ? "list" : n.type === "set" ? "set" : "tuple",
-          elts: n.namedChildren.filter((c): c is Node => !!c && c.type !== "comment").map((c) => this.expr(c, where)),
-          r,
+          kind: type === "list" || type === "list_pattern" ? "list" : type === "set" ? "set" : "tuple",
+          elts: this.children(n, where),
         };
       case "dictionary": {
         const items: DictItem[] = [];
         for (const c of n.namedChildren) {
           if (!c) continue;
-          if (c.type === "pair") {
-            const k = c.childForFieldName("key");
-            const v = c.childForFieldName("value");
-            items.push({ key: k ? this.expr(k, where) : null, value: v ? this.expr(v, where) : { k: "none", r } });
-          } else if (c.type === "dictionary_splat") {
+          const ct = c.type;
+          if (ct === "pair") {
+            const [k, v] = c.namedChildren;
+            items.push({ key: k ? this.expr(k, where) : null, value: v ? this.expr(v, where) : NONE, r: rng(c) });
+          } else if (ct === "dictionary_splat") {
             const v = c.namedChildren[0];
-            if (v) items.push({ key: null, value: this.expr(v, where) });
+            if (v) items.push({ key: null, value: this.expr(v, where), r: rng(c) });
           }
         }
-        return { k: "dict", items, r };
+        return { k: "dict", items };
       }
       case "binary_operator": {
-        const l = n.childForFieldName("left");
-        const rt = n.childForFieldName("right");
-        const op = n.childForFieldName("operator")?.text ?? "?";
-        return { k: "bin", op, l: l ? this.expr(l, where) : { k: "none", r }, rt: rt ? this.expr(rt, where) : { k: "none", r }, r };
+        const [l, rt] = n.namedChildren;
+        const op = n.childForFieldName("operator")?.type ?? "?";
+        return { k: "bin", op, l: l ? this.expr(l, where) : NONE, rt: rt ? this.expr(rt, where) : NONE };
       }
       case "boolean_operator": {
-        const l = n.childForFieldName("left");
-        const rt = n.childForFieldName("right");
-        const op = n.childForFieldName("operator")?.text === "and" ? "and" : "or";
-        return { k: "boolop", op, l: l ? this.expr(l, where) : { k: "none", r }, rt: rt ? this.expr(rt, where) : { k: "none", r }, r };
+        const [l, rt] = n.namedChildren;
+        const op = n.childForFieldName("operator")?.type === "and" ? "and" : "or";
+        return { k: "boolop", op, l: l ? this.expr(l, where) : NONE, rt: rt ? this.expr(rt, where) : NONE };
       }
       case "not_operator": {
-        const a = n.childForFieldName("argument");
-        return { k: "not", e: a ? this.expr(a, where) : { k: "none", r }, r };
+        const a = n.namedChildren[0];
+        return { k: "not", e: a ? this.expr(a, where) : NONE };
       }
       case "unary_operator": {
-        const a = n.childForFieldName("argument");
-        const op = n.childForFieldName("operator")?.text ?? "";
-        const e = a ? this.expr(a, where) : ({ k: "none", r } as Expr);
-        if (e.k === "num") return { k: "num", v: op === "-" ? -e.v : op === "~" ? ~e.v : e.v, r };
-        return { k: "other", type: "unary", parts: [e], r };
+        const a = n.namedChildren[0];
+        const e = a ? this.expr(a, where) : NONE;
+        const op = n.text.trimStart()[0];
+        if (e.k === "num") return { k: "num", v: op === "-" ? -e.v : op === "~" ? ~e.v : e.v };
+        return { k: "other", type: "unary", parts: [e] };
       }
       case "comparison_operator": {
-        const operands: Expr[] = [];
+        const operands = n.namedChildren.filter((c): c is Node => !!c && c.type !== "comment");
+        // Operator tokens sit between the operands: slice them out of the text rather than visiting every token.
+        const text = n.text;
+        const base = n.startIndex;
         const ops: string[] = [];
-        for (const c of n.children) {
-          if (!c) continue;
-          if (c.isNamed && c.type !== "comment") operands.push(this.expr(c, where));
-          else if (!c.isNamed) {
-            // "not in" / "is not" come as two tokens
-            const t = c.type;
-            if (ops.length === operands.length) ops[ops.length - 1] += ` ${t}`;
-            else ops.push(t);
-          }
+        for (let i = 1; i < operands.length; i++) {
+          ops.push(text.slice(operands[i - 1]!.endIndex - base, operands[i]!.startIndex - base).trim().replace(/\s+/g, " "));
         }
-        return { k: "cmp", ops, operands, r };
+        return { k: "cmp", ops, operands: operands.map((o) => this.expr(o, where)) };
       }
       case "conditional_expression": {
         const parts = n.namedChildren.filter((c): c is Node => !!c && c.type !== "comment");
         const [body, test, orelse] = parts.map((p) => this.expr(p, where));
-        return { k: "cond", body: body ?? { k: "none", r }, test: test ?? { k: "none", r }, orelse: orelse ?? { k: "none", r }, r };
+        return { k: "cond", body: body ?? NONE, test: test ?? NONE, orelse: orelse ?? NONE };
       }
       case "keyword_argument": {
-        const v = n.childForFieldName("value");
-        return v ? this.expr(v, where) : { k: "none", r };
+        const v = n.namedChildren[1];
+        return v ? this.expr(v, where) : NONE;
       }
       case "lambda": {
         // A lambda body runs later in its own scope; keep its calls, attributed to the enclosing scope.
         const body = n.childForFieldName("body");
-        return { k: "other", type: "lambda", parts: body ? [this.expr(body, where)] : [], r };
+        return { k: "other", type: "lambda", parts: body ? [this.expr(body, where)] : [] };
       }
       case "ERROR":
-        this.syntaxErrors.push(r);
-        return { k: "other", type: "ERROR", parts: this.children(n, where), r };
+        this.syntaxErrors.push(rng(n));
+        return { k: "other", type: "ERROR", parts: this.children(n, where) };
       default:
-        return { k: "other", type: n.type, parts: this.children(n, where), r };
+        return { k: "other", type, parts: this.children(n, where) };
     }
   }
 
   private interp(p: Node, where: Where): Expr {
-    const e = p.namedChildren.find((c) => c && c.type !== "format_specifier" && c.type !== "type_conversion" && c.type !== "comment");
-    return e ? this.expr(e, where) : { k: "none", r: rng(p) };
+    const e = p.namedChildren.find((c) => {
+      if (!c) return false;
+      const t = c.type;
+      return t !== "format_specifier" && t !== "type_conversion" && t !== "comment";
+    });
+    return e ? this.expr(e, where) : NONE;
   }
 
   private children(n: Node, where: Where): Expr[] {
@@ -641,9 +621,6 @@ const EXPRESSION_TYPES = new Set([
   "pattern_list",
 ]);
 
-function isExpressionNode(t: string): boolean {
-  return EXPRESSION_TYPES.has(t);
-}
 
 function condSnippet(t: string): string {
   const one = t.replace(/\s+/g, " ");
@@ -659,8 +636,8 @@ function isMainGuard(cond: Node): boolean {
 }
 
 /** Lowers one parsed module. `tree` is not freed here. */
-export function lowerModule(tree: Tree, path: string): ModuleIndex {
-  const l = new Lowerer(path);
+export function lowerModule(tree: Tree, path: string, source?: string): ModuleIndex {
+  const l = new Lowerer(path, source === undefined || source.includes("flaskwarden"));
   const root = tree.rootNode;
   l.block(root, { scope: "", mainGuard: false, conds: [] });
   // Error nodes can hide inside expressions the lowering does not visit; the root flag is authoritative.

@@ -5,6 +5,7 @@
 import type { SourceFile } from "../core/types.js";
 import type { CommandLine, DeploymentFacts, EnvSetting } from "../discover/types.js";
 import type { AssignFact, CallFact, DefFact, Expr, FileResult, R, Where } from "../index/ir.js";
+import { startOf } from "../index/ir.js";
 import { ModuleTable, nameModules, type ModuleInfo } from "./modules.js";
 import { Resolver, type Val } from "./resolve.js";
 
@@ -296,7 +297,7 @@ export class Project {
         for (const fv of fnVals) {
           const cls = this.classPathOf(fv);
           if (!cls) continue;
-          const site = `${mod.path}:${c.call.r[0]}:${c.call.r[1]}`;
+          const site = `${mod.path}:${startOf(c.call.r)}`;
           if (APP_CLASSES.has(cls) || BLUEPRINT_CLASSES.has(cls)) {
             const kind = APP_CLASSES.has(cls) ? "app" : "blueprint";
             const nameArg = c.call.args[0] ?? c.call.kw.find((k) => k.name === (kind === "app" ? "import_name" : "name"))?.value;
@@ -535,7 +536,7 @@ export class Project {
       if (arg?.k === "dict") {
         for (const item of arg.items) {
           const key = item.key ? this.constString(mod, c.scope, item.key) : null;
-          if (key) this.configWrites.push({ key, value: item.value, apps, via, mod, where: c, r: spanOf(item.key!.r, item.value.r) });
+          if (key) this.configWrites.push({ key, value: item.value, apps, via, mod, where: c, r: item.r });
         }
       } else if (arg) this.configLoads.push({ method: method as ConfigLoad["method"], apps, mod, where: c, r: c.call.r, targets: [], arg });
       return;
@@ -573,7 +574,7 @@ export class Project {
       if (v.t === "def" && v.def.kind === "class") out.push({ t: "class", cls: this.configClassFor(v.mod, v.def) });
       else if (v.t === "inst" && v.of.t === "def" && v.of.def.kind === "class") out.push({ t: "class", cls: this.configClassFor(v.of.mod, v.of.def) });
       else if (v.t === "module") out.push({ t: "module", mod: v.mod });
-      else if (v.t === "const" && typeof v.v === "string") out.push(...this.configTargets(mod, scope, { k: "str", v: v.v, r: arg.r }));
+      else if (v.t === "const" && typeof v.v === "string") out.push(...this.configTargets(mod, scope, { k: "str", v: v.v, r: "0:0:0:0" }));
     }
     return out;
   }
@@ -658,6 +659,3 @@ function normalisePath(p: string): string {
   return out.join("/");
 }
 
-function spanOf(a: R, b: R): R {
-  return [a[0], a[1], b[2], b[3]];
-}

@@ -3,6 +3,7 @@
  * Flow-insensitive: a name assigned several times may hold any of its values.
  */
 import type { AssignFact, DefFact, Expr, ImportFact, ModuleIndex, ReturnFact } from "../index/ir.js";
+import { startOf } from "../index/ir.js";
 import type { ModuleInfo, ModuleTable } from "./modules.js";
 
 /** An abstract value. `site` identifies the construction call of an instance: "path:line:col". */
@@ -218,6 +219,22 @@ export class Resolver {
   }
 
   private lookupModuleLevel(m: ModuleInfo, name: string): Val[] {
+    const key = `${m.path}\0<module>\0${name}`;
+    const cached = this.cache.get(key);
+    if (cached) return cached;
+    // Import cycles (a imports b's name, b imports a's) end here.
+    if (this.active.has(key)) return [];
+    this.active.add(key);
+    try {
+      const out = this.lookupModuleLevelUncached(m, name);
+      this.cache.set(key, out);
+      return out;
+    } finally {
+      this.active.delete(key);
+    }
+  }
+
+  private lookupModuleLevelUncached(m: ModuleInfo, name: string): Val[] {
     const bindings = this.scopesOf(m).scopes.get("")?.names.get(name);
     if (bindings) return this.fromBindings(m, bindings);
     // Star imports re-export names.
@@ -275,7 +292,7 @@ export class Resolver {
   }
 
   private callResult(f: Val, mod: ModuleInfo, scope: string, call: Extract<Expr, { k: "call" }>): Val[] {
-    const site = `${mod.path}:${call.r[0]}:${call.r[1]}`;
+    const site = `${mod.path}:${startOf(call.r)}`;
     switch (f.t) {
       case "ext":
         return [{ t: "inst", of: f, site, mod, call, scope }];

@@ -5,7 +5,9 @@ import { indexDeployment } from "../discover/deploy.js";
 import { readSource } from "../discover/read.js";
 import { scanLineComments } from "../filter/suppress.js";
 import type { FileResult } from "../index/ir.js";
+import { toRange } from "../index/ir.js";
 import { lowerModule } from "../index/python.js";
+import { slimForLink } from "../index/slim.js";
 
 const LINE_COMMENT_KINDS = new Set(["deployment"]);
 
@@ -27,11 +29,12 @@ export function processFile(parser: Parser, file: SourceFile): FileResult {
         return result;
       }
       try {
-        const mod = lowerModule(tree, file.path);
+        const mod = slimForLink(lowerModule(tree, file.path, text));
         result.python = mod;
         result.suppressions = mod.suppressions;
         if (mod.syntaxErrors.length > 0) {
-          const first = mod.syntaxErrors[0]!;
+          const range = toRange(mod.syntaxErrors[0]!);
+          const first = [range.start.line, range.start.column];
           diagnostics.push({
             file: file.path,
             severity: "warning",
@@ -39,7 +42,7 @@ export function processFile(parser: Parser, file: SourceFile): FileResult {
             message: mod.python2
               ? `looks like Python 2 code (syntax error at line ${first[0]}); Flask needs Python 3, so only the parts that parse were analysed`
               : `syntax error at line ${first[0]}, column ${first[1]} (${mod.syntaxErrors.length} error region${mod.syntaxErrors.length === 1 ? "" : "s"}); the rest of the file was still analysed`,
-            range: { start: { line: first[0], column: first[1] }, end: { line: first[2], column: first[3] } },
+            range,
           });
         }
       } finally {

@@ -140,11 +140,18 @@ function scalarText(doc: Document, node: AnyNode): string | null {
 
 function nodeRange(index: LineIndex, node: AnyNode): Range {
   const r = node?.range;
-  return r ? index.range(r[0], r[1]) : index.range(0, 0);
+  return r ? index.range(r[0], trimEnd(index.text, r[0], r[1])) : index.range(0, 0);
 }
 
 function spanRange(index: LineIndex, from: AnyNode, to: AnyNode): Range {
   const a = from?.range;
   const b = to?.range ?? a;
-  return a && b ? index.range(a[0], b[1]) : index.range(0, 0);
+  return a && b ? index.range(a[0], trimEnd(index.text, a[0], b[1])) : index.range(0, 0);
+}
+
+/** Block collections and block scalars end after their last newline; a range should stop at the last character. */
+function trimEnd(text: string, start: number, end: number): number {
+  let e = end;
+  while (e > start && /\s/.test(text[e - 1]!)) e--;
+  return e;
 }
