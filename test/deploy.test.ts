@@ -3,8 +3,8 @@ import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { defaultConfig } from "../src/config/types.js";
 import type { Range, SourceFile } from "../src/core/types.js";
-import { indexDeployment } from "../src/discover/deploy.js";
-import { shellSplit } from "../src/discover/formats/text.js";
+import { indexDeployment } from "../src/index/deploy/index.js";
+import { shellSplit } from "../src/index/deploy/text.js";
 import { readSource } from "../src/discover/read.js";
 import { discover } from "../src/discover/walk.js";
 

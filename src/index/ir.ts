@@ -3,7 +3,7 @@
  * Produced in worker threads (no cross-file knowledge); the link stage resolves names across modules.
  */
 import type { Diagnostic, Range } from "../core/types.js";
-import type { DeploymentFacts } from "../discover/types.js";
+import type { DeploymentFacts } from "../index/deploy/types.js";
 import type { SuppressionComment } from "../filter/suppress.js";
 
 /**
@@ -33,15 +33,15 @@ export function startOf(r: R): string {
 }
 
 /**
- * A lowered expression. `r` (source range) is always present on calls, attributes, subscripts and string
- * literals, and left out elsewhere to keep the index small. Unknown shapes keep their sub-expressions in `parts`.
+ * A lowered expression. `r` (source range) is always present on calls and left out elsewhere: facts carry
+ * their own ranges, and every range costs a call into the parser. Unknown shapes keep their sub-expressions in `parts`.
  */
 export type Expr =
   | { k: "name"; id: string; r?: R }
-  | { k: "attr"; obj: Expr; name: string; r: R }
+  | { k: "attr"; obj: Expr; name: string; r?: R }
   | { k: "call"; fn: Expr; args: Expr[]; kw: Kwarg[]; r: R }
-  | { k: "sub"; obj: Expr; key: Expr; r: R }
-  | { k: "str"; v: string; r: R }
+  | { k: "sub"; obj: Expr; key: Expr; r?: R }
+  | { k: "str"; v: string; r?: R }
   | { k: "fstr"; parts: Expr[]; r?: R }
   | { k: "num"; v: number; r?: R }
   | { k: "bool"; v: boolean; r?: R }

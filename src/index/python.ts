@@ -1,26 +1,75 @@
 /**
- * Lowers a tree-sitter Python syntax tree into the per-file index (see ir.ts).
- * One pass over the statements; expressions are lowered only where a fact needs them.
+ * Builds the per-file index (see ir.ts) from a tree-sitter Python tree.
+ *
+ * One tree-sitter query, run inside the parser's WebAssembly, finds every node a fact is made
+ * of (imports, definitions, if-blocks, assignments, calls, returns), so JavaScript touches only
+ * those nodes instead of walking all of them. Scopes and if-conditions are then attached by
+ * position, and expressions are lowered only as deep as the link stage reads them.
  */
-import type { Node, Tree } from "web-tree-sitter";
+import type { Language, Node, Tree } from "web-tree-sitter";
+import { Query } from "web-tree-sitter";
 import type { SuppressionComment } from "../filter/suppress.js";
 import { parseSuppressionComment } from "../filter/suppress.js";
-import type {
-  AssignFact,
-  CallFact,
-  DefFact,
-  DictItem,
-  Expr,
-  ImportFact,
-  Kwarg,
-  ModuleIndex,
-  Param,
-  R,
-  ReturnFact,
-  Where,
-} from "./ir.js";
+import type { CallFact, DefFact, DictItem, Expr, Kwarg, ModuleIndex, Param, R, Where } from "./ir.js";
 
-const MAX_DEPTH = 40;
+const MAX_DEPTH = 32;
+
+/** Shapes the link stage never looks inside: one shared value, no sub-expressions. */
+const OPAQUE: Expr = { k: "other", type: "opaque", parts: [] };
+const NONE: Expr = { k: "none" };
+
+/**
+ * Callee names whose arguments the link stage or a rule reads. Calls whose callee looks like a class
+ * (capitalised) keep theirs too, since a constructor may be a Flask app, blueprint or extension.
+ * Other calls keep only their callee: `os.path.join(a, b)` never matters to linking.
+ */
+const KEEP_ARGS = new Set([
+  "run", "route", "get", "post", "put", "patch", "delete", "add_url_rule", "register_blueprint", "update",
+  "from_object", "from_mapping", "from_pyfile", "from_envvar", "from_prefixed_env", "from_file", "setdefault",
+  "init_app", "as_view", "getenv", "dict",
+]);
+
+const FACTS_QUERY = `
+(import_statement) @import
+(import_from_statement) @from
+(future_import_statement) @from
+(function_definition) @def
+(class_definition) @def
+(if_statement) @if
+(expression_statement (assignment)) @assign
+(expression_statement (augmented_assignment)) @assign
+(decorated_definition) @decorated
+(with_item (as_pattern) @withas)
+(call) @call
+(expression_statement (call) @stmtcall)
+(return_statement) @return
+(global_statement) @global
+(nonlocal_statement) @global
+(print_statement) @py2
+(exec_statement) @py2
+(ERROR) @error
+`;
+
+const SPANS_QUERY = `
+(comment) @comment
+[
+  (expression_statement) (return_statement) (import_statement) (import_from_statement) (future_import_statement)
+  (pass_statement) (raise_statement) (assert_statement) (delete_statement) (global_statement) (nonlocal_statement)
+  (break_statement) (continue_statement) (print_statement) (exec_statement) (type_alias_statement)
+] @simple
+[
+  (function_definition) (class_definition) (decorated_definition) (if_statement) (for_statement) (while_statement)
+  (with_statement) (try_statement) (match_statement)
+] @compound
+`;
+
+const queries = new WeakMap<Language, { facts: Query; spans: Query }>();
+
+function queriesFor(lang: Language): { facts: Query; spans: Query } {
+  let q = queries.get(lang);
+  if (!q) queries.set(lang, (q = { facts: new Query(lang, FACTS_QUERY), spans: new Query(lang, SPANS_QUERY) }));
+  return q;
+}
 
 function rng(n: Node): R {
   const s = n.startPosition;
@@ -28,19 +77,14 @@ function rng(n: Node): R {
   return `${s.row + 1}:${s.column + 1}:${e.row + 1}:${e.column + 1}`;
 }
 
-/** Decodes a Python string literal from its text (one call into the tree instead of one per part). */
-function stringValue(n: Node): { value: string; isF: boolean; parts: Node[] } {
-  const text = n.text;
+/** Decodes a plain Python string literal from its text; f-strings are not constants. */
+function stringValue(text: string): string | null {
   const prefix = /^[a-zA-Z]*/.exec(text)![0].toLowerCase();
-  const isF = prefix.includes("f");
-  if (isF) {
-    const parts = n.namedChildren.filter((c): c is Node => !!c && c.type === "interpolation");
-    return { value: "", isF, parts };
-  }
+  if (prefix.includes("f")) return null;
   const body = text.slice(prefix.length);
   const q = body.startsWith('"""') || body.startsWith("'''") ? 3 : 1;
   const inner = body.slice(q, Math.max(q, body.length - q));
-  return { value: prefix.includes("r") ? inner : unescape(inner), isF, parts: [] };
+  return prefix.includes("r") ? inner : unescape(inner);
 }
 
 function unescape(s: string): string {
@@ -66,205 +110,170 @@ function unescape(s: string): string {
   });
 }
 
-const NONE: Expr = { k: "none" };
+function condSnippet(t: string): string {
+  const one = t.replace(/\s+/g, " ");
+  return one.length > 160 ? `${one.slice(0, 157)}...` : one;
+}
 
-class Lowerer {
-  readonly imports: ImportFact[] = [];
-  readonly defs: DefFact[] = [];
-  readonly assigns: AssignFact[] = [];
-  readonly calls: CallFact[] = [];
-  readonly returns: ReturnFact[] = [];
-  readonly globals: Record<string, string[]> = {};
-  readonly syntaxErrors: R[] = [];
-  /** Statement spans for suppression coverage: [startLine, headerEndLine, endLine]. */
-  readonly stmtSpans: [number, number, number][] = [];
-  readonly comments: { line: number; text: string; ownLine: boolean }[] = [];
-  python2 = false;
+function isMainGuard(cond: Node): boolean {
+  if (cond.type !== "comparison_operator") return false;
+  const parts = cond.namedChildren.filter((c): c is Node => !!c);
+  if (parts.length !== 2) return false;
+  const texts = parts.map((p) => p.text.replace(/^['"]|['"]$/g, ""));
+  return texts.includes("__name__") && texts.includes("__main__") && /==/.test(cond.text);
+}
+
+/** A region of source that changes the `Where` of the facts inside it. */
+interface Region {
+  start: number;
+  end: number;
+  /** A function or class body: its qualified name is set when its definition is processed. */
+  def?: { kind: "function" | "class"; qualname: string };
+  /** An if/elif/else branch: the condition texts it adds. */
+  conds?: string[];
+  mainGuard?: boolean;
+}
+
+class Indexer {
+  readonly index: ModuleIndex;
+  private readonly calls = new Map<number, Extract<Expr, { k: "call" }>>();
+  private readonly stmtCalls = new Set<number>();
+  private readonly decorated = new Map<number, Node>();
   private depth = 0;
 
-  /**
-   * @param wantSpans record statement spans and comments; only needed when the file holds a
-   *   suppression comment, and skipping them saves a call into the tree per statement.
-   */
-  constructor(
-    private readonly path: string,
-    private readonly wantSpans: boolean,
-  ) {}
-
-  // ---------- statements ----------
-
-  block(n: Node | null, where: Where): void {
-    if (!n) return;
-    for (const c of n.namedChildren) if (c) this.stmt(c, where);
+  constructor(path: string, lines: number) {
+    this.index = { path, lines, syntaxErrors: [], imports: [], defs: [], assigns: [], calls: [], returns: [], globals: {}, suppressions: [], python2: false };
   }
 
-  private span(n: Node, headerEnd?: Node | null): void {
-    if (!this.wantSpans) return;
-    const start = n.startPosition.row + 1;
-    const end = n.endPosition.row + 1;
-    const header = headerEnd ? Math.max(start, headerEnd.startPosition.row) : end;
-    this.stmtSpans.push([start, header, end]);
-  }
-
-  stmt(n: Node, where: Where): void {
-    switch (n.type) {
-      case "comment":
-        this.comment(n);
-        return;
-      case "ERROR":
-        this.syntaxErrors.push(rng(n));
-        // Still index what the error node holds: a partial tree is better than none.
-        for (const c of n.namedChildren) if (c) this.stmt(c, where);
-        return;
-      case "expression_statement":
-        this.span(n);
-        for (const c of n.namedChildren) {
-          if (!c) continue;
-          const t = c.type;
-          if (t === "assignment" || t === "augmented_assignment") this.assignment(c, where, n);
-          else if (t !== "comment") this.expr(c, where, true);
-        }
-        return;
-      case "import_statement":
-        this.span(n);
-        this.importStmt(n, where);
-        return;
-      case "import_from_statement":
-      case "future_import_statement":
-        this.span(n);
-        this.importFrom(n, where);
-        return;
-      case "decorated_definition": {
-        const kids = n.namedChildren.filter((c): c is Node => !!c);
-        const def = kids[kids.length - 1];
-        const decorators = kids.filter((c) => c.type === "decorator");
-        if (def && def.type !== "decorator") {
-          this.span(n, this.wantSpans ? def.childForFieldName("body") : null);
-          this.definition(def, where, decorators, n);
-        }
-        return;
+  run(tree: Tree, lang: Language): void {
+    const caps = queriesFor(lang).facts.captures(tree.rootNode);
+    // Regions first: every def body and if-branch, so each fact can be placed by position.
+    const regions: Region[] = [];
+    const defRegion = new Map<number, Region>();
+    for (const c of caps) {
+      const n = c.node;
+      if (c.name === "stmtcall") this.stmtCalls.add(n.id);
+      else if (c.name === "decorated") {
+        // Asking a node for its parent makes tree-sitter search from the root; map children to parents instead.
+        const def = n.childForFieldName("definition");
+        if (def) this.decorated.set(def.id, n);
       }
-      case "function_definition":
-      case "class_definition":
-        this.span(n, this.wantSpans ? n.childForFieldName("body") : null);
-        this.definition(n, where, [], n);
-        return;
-      case "if_statement":
-        this.ifStmt(n, where);
-        return;
-      case "return_statement": {
-        this.span(n);
-        const v = n.namedChildren[0];
-        const value = v && v.type !== "comment" ? this.expr(v, where) : null;
-        this.returns.push({ ...where, value, r: rng(n) });
-        return;
-      }
-      case "global_statement":
-      case "nonlocal_statement": {
-        this.span(n);
-        const names = n.namedChildren.filter((c) => c?.type === "identifier").map((c) => c!.text);
-        (this.globals[where.scope] ??= []).push(...names);
-        return;
-      }
-      case "print_statement":
-      case "exec_statement":
-        this.python2 = true;
-        this.span(n);
-        return;
-      default:
-        this.span(n, this.wantSpans ? (n.namedChildren.find((c) => c?.type === "block") ?? null) : null);
-        this.compound(n, where);
+      else if (c.name === "def") {
+        const body = n.childForFieldName("body");
+        if (!body) continue;
+        const r: Region = { start: body.startIndex, end: n.endIndex, def: { kind: n.type === "class_definition" ? "class" : "function", qualname: "" } };
+        regions.push(r);
+        defRegion.set(n.id, r);
+      } else if (c.name === "if") this.ifRegions(n, regions);
     }
-  }
+    regions.sort((a, b) => a.start - b.start || b.end - a.end);
 
-  /** Walks a compound statement (for, while, with, try, match...): expressions in its header, then its blocks. */
-  private compound(n: Node, where: Where): void {
-    for (const c of n.namedChildren) {
-      if (!c) continue;
-      const t = c.type;
-      switch (t) {
-        case "block":
-          this.block(c, where);
+    // Then facts in document order, with a stack of the regions that enclose the current position.
+    const stack: { region: Region; where: Where }[] = [];
+    let where: Where = { scope: "", mainGuard: false, conds: [] };
+    let next = 0;
+    const enter = (pos: number) => {
+      while (stack.length > 0 && stack[stack.length - 1]!.region.end <= pos) stack.pop();
+      while (next < regions.length && regions[next]!.start <= pos) {
+        const r = regions[next++]!;
+        while (stack.length > 0 && stack[stack.length - 1]!.region.end <= r.start) stack.pop();
+        if (r.end <= pos) continue;
+        const outer = stack.length > 0 ? stack[stack.length - 1]!.where : { scope: "", mainGuard: false, conds: [] };
+        let w: Where;
+        if (r.def) w = { scope: r.def.qualname, mainGuard: outer.mainGuard, conds: r.def.kind === "class" ? outer.conds : [] };
+        else w = { scope: outer.scope, mainGuard: outer.mainGuard || Boolean(r.mainGuard), conds: [...outer.conds, ...(r.conds ?? [])] };
+        stack.push({ region: r, where: w });
+      }
+      where = stack.length > 0 ? stack[stack.length - 1]!.where : { scope: "", mainGuard: false, conds: [] };
+    };
+
+    for (const c of caps) {
+      const n = c.node;
+      enter(n.startIndex);
+      switch (c.name) {
+        case "import":
+          this.importStmt(n, where);
           break;
-        case "comment":
-          this.comment(c);
+        case "from":
+          this.importFrom(n, where);
           break;
-        case "else_clause":
-        case "except_clause":
-        case "except_group_clause":
-        case "finally_clause":
-        case "case_clause":
-        case "elif_clause":
-          this.compound(c, where);
+        case "def": {
+          const d = this.definition(n, where);
+          const r = defRegion.get(n.id);
+          if (d && r?.def) r.def.qualname = d.qualname;
           break;
-        case "with_clause":
-          for (const item of c.namedChildren) {
-            const v = item?.namedChildren[0];
-            if (v) this.withItem(v, where);
-          }
+        }
+        case "assign":
+          this.assignment(n, where);
           break;
-        case "ERROR":
-          this.syntaxErrors.push(rng(c));
+        case "withas": {
+          const [inner, target] = n.namedChildren;
+          const t = target?.type === "as_pattern_target" ? target.namedChildren[0] : null;
+          if (inner && t) this.index.assigns.push({ ...where, targets: [this.value(t)], value: this.value(inner), op: "=", r: rng(n) });
           break;
-        default:
-          if (EXPRESSION_TYPES.has(t)) this.expr(c, where);
+        }
+        case "call": {
+          const call = this.call(n);
+          this.index.calls.push({ ...where, call, statement: this.stmtCalls.has(n.id) } satisfies CallFact);
+          break;
+        }
+        case "return": {
+          const v = n.namedChildren[0];
+          this.index.returns.push({ ...where, value: v && v.type !== "comment" ? this.value(v) : null, r: rng(n) });
+          break;
+        }
+        case "global": {
+          const names = n.namedChildren.filter((x) => x?.type === "identifier").map((x) => x!.text);
+          (this.index.globals[where.scope] ??= []).push(...names);
+          break;
+        }
+        case "py2":
+          this.index.python2 = true;
+          break;
+        case "error":
+          this.index.syntaxErrors.push(rng(n));
+          break;
       }
     }
   }
 
-  private withItem(v: Node, where: Where): void {
-    // `with open(x) as f:` is as_pattern(expression, as_pattern_target)
-    if (v.type === "as_pattern") {
-      const [inner, target] = v.namedChildren;
-      if (inner) {
-        const value = this.expr(inner, where);
-        const t = target?.type === "as_pattern_target" ? target.namedChildren[0] : null;
-        if (t) this.assigns.push({ ...where, targets: [this.expr(t, where)], value, op: "=", r: rng(v) });
-      }
-    } else this.expr(v, where);
-  }
-
-  private comment(n: Node): void {
-    if (!this.wantSpans) return;
-    const prev = n.previousSibling;
-    // Own-line when nothing precedes it on its line (tree-sitter attaches trailing comments after the code).
-    const ownLine = !prev || prev.endPosition.row < n.startPosition.row;
-    this.comments.push({ line: n.startPosition.row + 1, text: n.text, ownLine });
-  }
-
-  private ifStmt(n: Node, where: Where): void {
+  /** Adds a region per branch of an if statement, each with the conditions that hold inside it. */
+  private ifRegions(n: Node, regions: Region[]): void {
     const cond = n.childForFieldName("condition");
     const consequence = n.childForFieldName("consequence");
-    this.span(n, consequence);
-    const condText = cond ? condSnippet(cond.text) : "";
-    const isMain = cond ? isMainGuard(cond) : false;
-    if (cond) this.expr(cond, where);
-    const inner: Where = { scope: where.scope, mainGuard: where.mainGuard || isMain, conds: [...where.conds, condText] };
-    this.block(consequence, inner);
-    const negated: string[] = [...where.conds, `not (${condText})`];
+    const text = cond ? condSnippet(cond.text) : "";
+    if (consequence) regions.push({ start: consequence.startIndex, end: consequence.endIndex, conds: [text], mainGuard: cond ? isMainGuard(cond) : false });
+    const negated = [`not (${text})`];
     for (const alt of n.childrenForFieldName("alternative")) {
       if (!alt) continue;
       if (alt.type === "elif_clause") {
         const c2 = alt.childForFieldName("condition");
+        const body = alt.childForFieldName("consequence");
         const t2 = c2 ? condSnippet(c2.text) : "";
-        if (c2) this.expr(c2, { ...where, conds: negated.slice() });
-        this.block(alt.childForFieldName("consequence"), { scope: where.scope, mainGuard: where.mainGuard, conds: [...negated, t2] });
+        if (body) regions.push({ start: body.startIndex, end: body.endIndex, conds: [...negated, t2] });
         negated.push(`not (${t2})`);
       } else {
-        this.block(alt.childForFieldName("body"), { scope: where.scope, mainGuard: where.mainGuard, conds: negated.slice() });
+        const body = alt.childForFieldName("body");
+        if (body) regions.push({ start: body.startIndex, end: body.endIndex, conds: negated.slice() });
       }
     }
   }
 
-  private definition(n: Node, where: Where, decorators: Node[], outer: Node): void {
+  private definition(n: Node, where: Where): DefFact | null {
     const nameNode = n.childForFieldName("name");
-    const name = nameNode?.text ?? "<anonymous>";
+    if (!nameNode) return null;
+    const name = nameNode.text;
     const qualname = where.scope ? `${where.scope}.${name}` : name;
     const isClass = n.type === "class_definition";
-    const decos = decorators.map((d) => {
-      const e = d.namedChildren.find((c) => c && c.type !== "comment");
-      return e ? this.expr(e, where) : ({ k: "other", type: "decorator", parts: [], r: rng(d) } as Expr);
-    });
+    const outer = this.decorated.get(n.id) ?? n;
+    const decorators: Expr[] = [];
+    if (outer !== n) {
+      for (const d of outer.namedChildren) {
+        if (d?.type !== "decorator") continue;
+        const e = d.namedChildren.find((x) => x && x.type !== "comment");
+        if (e) decorators.push(this.value(e));
+      }
+    }
     const bases: Expr[] = [];
     const params: Param[] = [];
     if (isClass) {
@@ -273,54 +282,26 @@ class Lowerer {
         for (const b of sup.namedChildren) {
           if (!b) continue;
           const t = b.type;
-          if (t !== "keyword_argument" && t !== "comment") bases.push(this.expr(b, where));
+          if (t !== "keyword_argument" && t !== "comment") bases.push(this.value(b));
         }
     } else {
       const ps = n.childForFieldName("parameters");
-      if (ps) for (const p of ps.namedChildren) if (p) this.param(p, where, params);
+      if (ps) for (const p of ps.namedChildren) if (p) params.push(param(p));
     }
-    this.defs.push({
+    const def: DefFact = {
       ...where,
       kind: isClass ? "class" : "function",
       name,
       qualname,
-      decorators: decos,
+      decorators,
       bases,
       params,
       r: rng(outer),
-      nameR: nameNode ? rng(nameNode) : rng(n),
+      nameR: rng(nameNode),
       isAsync: !isClass && n.text.startsWith("async"),
-    });
-    this.block(n.childForFieldName("body"), { scope: qualname, mainGuard: where.mainGuard, conds: isClass ? where.conds : [] });
-  }
-
-  private param(p: Node, where: Where, out: Param[]): void {
-    switch (p.type) {
-      case "identifier":
-        out.push({ name: p.text, kind: "pos", default: null });
-        break;
-      case "typed_parameter": {
-        const id = p.namedChildren[0];
-        if (id?.type === "list_splat_pattern") out.push({ name: id.namedChildren[0]?.text ?? "", kind: "star", default: null });
-        else if (id?.type === "dictionary_splat_pattern") out.push({ name: id.namedChildren[0]?.text ?? "", kind: "dstar", default: null });
-        else if (id) out.push({ name: id.text, kind: "pos", default: null });
-        break;
-      }
-      case "default_parameter":
-      case "typed_default_parameter": {
-        const kids = p.namedChildren;
-        const nm = kids[0];
-        const v = kids[kids.length - 1];
-        out.push({ name: nm?.text ?? "", kind: "pos", default: v && v !== nm ? this.expr(v, where) : null });
-        break;
-      }
-      case "list_splat_pattern":
-        out.push({ name: p.namedChildren[0]?.text ?? "", kind: "star", default: null });
-        break;
-      case "dictionary_splat_pattern":
-        out.push({ name: p.namedChildren[0]?.text ?? "", kind: "dstar", default: null });
-        break;
-    }
+    };
+    this.index.defs.push(def);
+    return def;
   }
 
   private importStmt(n: Node, where: Where): void {
@@ -329,10 +310,10 @@ class Lowerer {
       if (c.type === "aliased_import") {
         const mod = c.childForFieldName("name")?.text ?? "";
         const alias = c.childForFieldName("alias")?.text ?? mod;
-        this.imports.push({ ...where, local: alias, module: mod, member: null, bindsTopPackage: false, r: rng(c) });
+        this.index.imports.push({ ...where, local: alias, module: mod, member: null, bindsTopPackage: false, r: rng(c) });
       } else {
         const mod = c.text;
-        this.imports.push({ ...where, local: mod.split(".")[0]!, module: mod, member: null, bindsTopPackage: true, r: rng(c) });
+        this.index.imports.push({ ...where, local: mod.split(".")[0]!, module: mod, member: null, bindsTopPackage: true, r: rng(c) });
       }
     }
   }
@@ -340,8 +321,9 @@ class Lowerer {
   private importFrom(n: Node, where: Where): void {
     const modNode = n.childForFieldName("module_name");
     const module = n.type === "future_import_statement" ? "__future__" : (modNode?.text ?? "").replace(/\s+/g, "");
-    if (n.namedChildren.some((c) => c?.type === "wildcard_import")) {
-      this.imports.push({ ...where, local: "*", module, member: "*", bindsTopPackage: false, r: rng(n) });
+    const kids = n.namedChildren;
+    if (kids.some((c) => c?.type === "wildcard_import")) {
+      this.index.imports.push({ ...where, local: "*", module, member: "*", bindsTopPackage: false, r: rng(n) });
       return;
     }
     for (const c of n.childrenForFieldName("name")) {
@@ -349,43 +331,82 @@ class Lowerer {
       if (c.type === "aliased_import") {
         const member = c.childForFieldName("name")?.text ?? "";
         const alias = c.childForFieldName("alias")?.text ?? member;
-        this.imports.push({ ...where, local: alias, module, member, bindsTopPackage: false, r: rng(c) });
+        this.index.imports.push({ ...where, local: alias, module, member, bindsTopPackage: false, r: rng(c) });
       } else {
-        this.imports.push({ ...where, local: c.text, module, member: c.text, bindsTopPackage: false, r: rng(c) });
+        this.index.imports.push({ ...where, local: c.text, module, member: c.text, bindsTopPackage: false, r: rng(c) });
       }
     }
   }
 
-  private assignment(n: Node, where: Where, stmt: Node): void {
+  private assignment(stmt: Node, where: Where): void {
     // Chained `a = b = value` nests assignments on the right.
     const targets: Node[] = [];
-    let cur: Node | null = n;
+    let cur: Node | null = stmt.namedChildren.find((c) => c?.type === "assignment" || c?.type === "augmented_assignment") ?? null;
     let op = "=";
-    while (cur && (cur.type === "assignment" || cur.type === "augmented_assignment")) {
-      const left = cur.childForFieldName("left");
+    let type = cur?.type;
+    while (cur && (type === "assignment" || type === "augmented_assignment")) {
+      // Named children are [left, right], [left, type, right] or, for a bare annotation, [left, type].
+      const kids = cur.namedChildren.filter((c): c is Node => !!c && c.type !== "comment");
+      const left = kids[0];
+      const last = kids[kids.length - 1];
       if (left) targets.push(left);
-      if (cur.type === "augmented_assignment") op = cur.childForFieldName("operator")?.text ?? "+=";
-      cur = cur.childForFieldName("right");
+      if (type === "augmented_assignment") {
+        const opText = cur.text.slice((left?.endIndex ?? cur.startIndex) - cur.startIndex).trimStart();
+        op = /^[^\s\w(]+=/.exec(opText)?.[0] ?? "+=";
+      }
+      if (!last || last === left || last.type === "type") return; // a bare annotation `x: int` binds nothing
+      cur = last;
+      type = cur.type;
     }
-    if (!cur) return; // bare annotation `x: int`
-    const value = this.expr(cur, where);
-    const tExprs = targets.map((t) => this.expr(t, where));
-    this.assigns.push({ ...where, targets: tExprs, value, op, r: rng(stmt) });
+    if (!cur) return;
+    const value = this.value(cur);
+    this.index.assigns.push({ ...where, targets: targets.map((t) => this.value(t)), value, op, r: rng(stmt) });
   }
 
-  // ---------- expressions ----------
+  /** A call, lowered once however many facts refer to it. */
+  private call(n: Node): Extract<Expr, { k: "call" }> {
+    const known = this.calls.get(n.id);
+    if (known) return known;
+    const kids = n.namedChildren;
+    const fnNode = kids[0];
+    const argsNode = kids[kids.length - 1];
+    const fn: Expr = fnNode ? this.value(fnNode) : NONE;
+    const args: Expr[] = [];
+    const kw: Kwarg[] = [];
+    const name = fn.k === "name" ? fn.id : fn.k === "attr" ? fn.name : null;
+    if (argsNode && argsNode !== fnNode && name !== null && (KEEP_ARGS.has(name) || /^[A-Z]/.test(name))) {
+      if (argsNode.type === "generator_expression") args.push(OPAQUE);
+      else
+        for (const a of argsNode.namedChildren) {
+          if (!a) continue;
+          const at = a.type;
+          if (at === "comment") continue;
+          if (at === "keyword_argument") {
+            const [nm, v] = a.namedChildren;
+            kw.push({ name: nm?.text ?? "", value: v ? this.value(v) : NONE, r: rng(a) });
+          } else if (at === "dictionary_splat") {
+            const v = a.namedChildren[0];
+            kw.push({ name: null, value: v ? this.value(v) : NONE, r: rng(a) });
+          } else args.push(this.value(a));
+        }
+    }
+    const call = { k: "call" as const, fn, args, kw, r: rng(n) };
+    this.calls.set(n.id, call);
+    return call;
+  }
 
-  expr(n: Node, where: Where, statement = false): Expr {
-    if (this.depth > MAX_DEPTH) return { k: "other", type: n.type, parts: [] };
+  /** Lowers an expression as deep as resolution reads it; operators and comprehensions stay opaque. */
+  value(n: Node): Expr {
+    if (this.depth > MAX_DEPTH) return OPAQUE;
     this.depth++;
     try {
-      return this.exprInner(n, where, statement);
+      return this.valueInner(n);
     } finally {
       this.depth--;
     }
   }
 
-  private exprInner(n: Node, where: Where, statement: boolean): Expr {
+  private valueInner(n: Node): Expr {
     const type = n.type;
     switch (type) {
       case "identifier":
@@ -394,61 +415,36 @@ class Lowerer {
         const kids = n.namedChildren;
         const obj = kids[0];
         const attr = kids[kids.length - 1];
-        return { k: "attr", obj: obj ? this.expr(obj, where) : NONE, name: attr?.text ?? "", r: rng(n) };
+        return { k: "attr", obj: obj ? this.value(obj) : NONE, name: attr?.text ?? "" };
       }
-      case "call": {
-        const kids = n.namedChildren;
-        const fnNode = kids[0];
-        const argsNode = kids[kids.length - 1];
-        const fn: Expr = fnNode ? this.expr(fnNode, where) : NONE;
-        const args: Expr[] = [];
-        const kw: Kwarg[] = [];
-        if (argsNode && argsNode !== fnNode) {
-          if (argsNode.type === "generator_expression") args.push(this.expr(argsNode, where));
-          else
-            for (const a of argsNode.namedChildren) {
-              if (!a) continue;
-              const at = a.type;
-              if (at === "comment") this.comment(a);
-              else if (at === "keyword_argument") {
-                const [nm, v] = a.namedChildren;
-                kw.push({ name: nm?.text ?? "", value: v ? this.expr(v, where) : NONE, r: rng(a) });
-              } else if (at === "dictionary_splat") {
-                const v = a.namedChildren[0];
-                kw.push({ name: null, value: v ? this.expr(v, where) : NONE, r: rng(a) });
-              } else args.push(this.expr(a, where));
-            }
-        }
-        const call = { k: "call" as const, fn, args, kw, r: rng(n) };
-        this.calls.push({ ...where, call, statement });
-        return call;
-      }
+      case "call":
+        return this.call(n);
       case "subscript": {
         const kids = n.namedChildren.filter((c): c is Node => !!c && c.type !== "comment");
         const v = kids[0];
-        const subs = kids.slice(1);
-        const key: Expr = subs.length === 1 ? this.expr(subs[0]!, where) : { k: "seq", kind: "tuple", elts: subs.map((x) => this.expr(x, where)) };
-        return { k: "sub", obj: v ? this.expr(v, where) : NONE, key, r: rng(n) };
+        const key = kids.length === 2 ? this.value(kids[1]!) : OPAQUE;
+        return { k: "sub", obj: v ? this.value(v) : NONE, key };
       }
       case "string": {
-        const s = stringValue(n);
-        if (s.isF) return { k: "fstr", parts: s.parts.map((p) => this.interp(p, where)) };
-        return { k: "str", v: s.value, r: rng(n) };
+        const v = stringValue(n.text);
+        return v === null ? OPAQUE : { k: "str", v };
       }
       case "concatenated_string": {
-        const parts = n.namedChildren.filter((c): c is Node => !!c && c.type === "string").map((c) => this.expr(c, where));
-        if (parts.every((p) => p.k === "str")) return { k: "str", v: parts.map((p) => (p as { v: string }).v).join(""), r: rng(n) };
-        return { k: "fstr", parts: parts.flatMap((p) => (p.k === "fstr" ? p.parts : p.k === "str" ? [] : [p])) };
+        let out = "";
+        for (const c of n.namedChildren) {
+          if (c?.type !== "string") continue;
+          const v = stringValue(c.text);
+          if (v === null) return OPAQUE;
+          out += v;
+        }
+        return { k: "str", v: out };
       }
       case "integer":
       case "float": {
         const t = n.text.replace(/_/g, "").toLowerCase();
         let v = Number(t.replace(/[lj]$/, ""));
         if (Number.isNaN(v) && /^0o[0-7]+$/.test(t)) v = parseInt(t.slice(2), 8);
-        if (/^0[0-7]+$/.test(t)) {
-          this.python2 = true; // old-style octal literal
-          v = parseInt(t, 8);
-        }
+        if (/^0[0-7]+$/.test(t)) v = parseInt(t, 8); // Python 2 octal; the syntax error reports it
         return { k: "num", v };
       }
       case "true":
@@ -459,7 +455,7 @@ class Lowerer {
         return NONE;
       case "parenthesized_expression": {
         const inner = n.namedChildren.find((c) => c && c.type !== "comment");
-        return inner ? this.expr(inner, where) : NONE;
+        return inner ? this.value(inner) : NONE;
       }
       case "list":
       case "tuple":
@@ -467,12 +463,11 @@ class Lowerer {
       case "expression_list":
       case "pattern_list":
       case "tuple_pattern":
-      case "list_pattern":
-        return {
-          k: "seq",
-          kind: type === "list" || type === "list_pattern" ? "list" : type === "set" ? "set" : "tuple",
-          elts: this.children(n, where),
-        };
+      case "list_pattern": {
+        const elts: Expr[] = [];
+        for (const c of n.namedChildren) if (c && c.type !== "comment") elts.push(this.value(c));
+        return { k: "seq", kind: type === "list" || type === "list_pattern" ? "list" : type === "set" ? "set" : "tuple", elts };
+      }
       case "dictionary": {
         const items: DictItem[] = [];
         for (const c of n.namedChildren) {
@@ -480,184 +475,113 @@ class Lowerer {
           const ct = c.type;
           if (ct === "pair") {
             const [k, v] = c.namedChildren;
-            items.push({ key: k ? this.expr(k, where) : null, value: v ? this.expr(v, where) : NONE, r: rng(c) });
+            items.push({ key: k ? this.value(k) : null, value: v ? this.value(v) : NONE, r: rng(c) });
           } else if (ct === "dictionary_splat") {
             const v = c.namedChildren[0];
-            if (v) items.push({ key: null, value: this.expr(v, where), r: rng(c) });
+            if (v) items.push({ key: null, value: this.value(v), r: rng(c) });
           }
         }
         return { k: "dict", items };
       }
-      case "binary_operator": {
-        const [l, rt] = n.namedChildren;
-        const op = n.childForFieldName("operator")?.type ?? "?";
-        return { k: "bin", op, l: l ? this.expr(l, where) : NONE, rt: rt ? this.expr(rt, where) : NONE };
-      }
       case "boolean_operator": {
         const [l, rt] = n.namedChildren;
-        const op = n.childForFieldName("operator")?.type === "and" ? "and" : "or";
-        return { k: "boolop", op, l: l ? this.expr(l, where) : NONE, rt: rt ? this.expr(rt, where) : NONE };
-      }
-      case "not_operator": {
-        const a = n.namedChildren[0];
-        return { k: "not", e: a ? this.expr(a, where) : NONE };
-      }
-      case "unary_operator": {
-        const a = n.namedChildren[0];
-        const e = a ? this.expr(a, where) : NONE;
-        const op = n.text.trimStart()[0];
-        if (e.k === "num") return { k: "num", v: op === "-" ? -e.v : op === "~" ? ~e.v : e.v };
-        return { k: "other", type: "unary", parts: [e] };
-      }
-      case "comparison_operator": {
-        const operands = n.namedChildren.filter((c): c is Node => !!c && c.type !== "comment");
-        // Operator tokens sit between the operands: slice them out of the text rather than visiting every token.
-        const text = n.text;
-        const base = n.startIndex;
-        const ops: string[] = [];
-        for (let i = 1; i < operands.length; i++) {
-          ops.push(text.slice(operands[i - 1]!.endIndex - base, operands[i]!.startIndex - base).trim().replace(/\s+/g, " "));
-        }
-        return { k: "cmp", ops, operands: operands.map((o) => this.expr(o, where)) };
+        const op = /^\s*and\b/.test(n.text.slice((l?.endIndex ?? n.startIndex) - n.startIndex)) ? "and" : "or";
+        return { k: "boolop", op, l: l ? this.value(l) : NONE, rt: rt ? this.value(rt) : NONE };
       }
       case "conditional_expression": {
         const parts = n.namedChildren.filter((c): c is Node => !!c && c.type !== "comment");
-        const [body, test, orelse] = parts.map((p) => this.expr(p, where));
-        return { k: "cond", body: body ?? NONE, test: test ?? NONE, orelse: orelse ?? NONE };
+        return { k: "cond", body: parts[0] ? this.value(parts[0]) : NONE, test: OPAQUE, orelse: parts[2] ? this.value(parts[2]) : NONE };
       }
-      case "keyword_argument": {
-        const v = n.namedChildren[1];
-        return v ? this.expr(v, where) : NONE;
+      case "unary_operator": {
+        const a = n.namedChildren[0];
+        const e = a ? this.value(a) : NONE;
+        const op = n.text.trimStart()[0];
+        if (e.k === "num") return { k: "num", v: op === "-" ? -e.v : op === "~" ? ~e.v : e.v };
+        return OPAQUE;
       }
-      case "lambda": {
-        // A lambda body runs later in its own scope; keep its calls, attributed to the enclosing scope.
-        const body = n.childForFieldName("body");
-        return { k: "other", type: "lambda", parts: body ? [this.expr(body, where)] : [] };
+      case "list_splat_pattern":
+      case "list_splat": {
+        const inner = n.namedChildren[0];
+        return { k: "other", type: "list_splat_pattern", parts: inner ? [this.value(inner)] : [] };
       }
-      case "ERROR":
-        this.syntaxErrors.push(rng(n));
-        return { k: "other", type: "ERROR", parts: this.children(n, where) };
       default:
-        return { k: "other", type, parts: this.children(n, where) };
+        return OPAQUE;
     }
   }
+}
 
-  private interp(p: Node, where: Where): Expr {
-    const e = p.namedChildren.find((c) => {
-      if (!c) return false;
-      const t = c.type;
-      return t !== "format_specifier" && t !== "type_conversion" && t !== "comment";
-    });
-    return e ? this.expr(e, where) : NONE;
-  }
-
-  private children(n: Node, where: Where): Expr[] {
-    const out: Expr[] = [];
-    for (const c of n.namedChildren) if (c && c.type !== "comment") out.push(this.expr(c, where));
-    return out;
-  }
-
-  /** Turns collected comments into suppression comments with the statement span each covers. */
-  suppressions(): SuppressionComment[] {
-    const out: SuppressionComment[] = [];
-    if (this.comments.length === 0) return out;
-    const spans = this.stmtSpans.slice().sort((a, b) => a[0] - b[0] || b[2] - a[2]);
-    for (const c of this.comments) {
-      const parsed = parseSuppressionComment(c.text);
-      if (!parsed) continue;
-      let from = c.line;
-      let to = c.line;
-      if (c.ownLine) {
-        // Covers the next statement: a simple one whole, a compound one up to its body.
-        const next = spans.find((s) => s[0] > c.line);
-        if (next) {
-          from = next[0];
-          to = next[1] < next[2] ? next[1] : next[2];
-        }
-      } else {
-        // Innermost statement (or compound header) containing the comment's line.
-        let best: [number, number, number] | undefined;
-        for (const s of spans) {
-          if (s[0] > c.line) break;
-          const end = s[1] < s[2] ? s[1] : s[2];
-          if (c.line <= end && (!best || s[0] >= best[0])) best = s;
-        }
-        if (best) {
-          from = best[0];
-          to = best[1] < best[2] ? best[1] : best[2];
-        }
-      }
-      out.push({ file: this.path, line: c.line, ruleIds: parsed.ruleIds, reason: parsed.reason, fromLine: from, toLine: to });
+function param(p: Node): Param {
+  switch (p.type) {
+    case "identifier":
+      return { name: p.text, kind: "pos", default: null };
+    case "typed_parameter": {
+      const id = p.namedChildren[0];
+      if (id?.type === "list_splat_pattern") return { name: id.namedChildren[0]?.text ?? "", kind: "star", default: null };
+      if (id?.type === "dictionary_splat_pattern") return { name: id.namedChildren[0]?.text ?? "", kind: "dstar", default: null };
+      return { name: id?.text ?? "", kind: "pos", default: null };
     }
-    return out;
+    case "default_parameter":
+    case "typed_default_parameter":
+      return { name: p.namedChildren[0]?.text ?? "", kind: "pos", default: null };
+    case "list_splat_pattern":
+      return { name: p.namedChildren[0]?.text ?? "", kind: "star", default: null };
+    case "dictionary_splat_pattern":
+      return { name: p.namedChildren[0]?.text ?? "", kind: "dstar", default: null };
+    default:
+      return { name: p.text, kind: "kwonly", default: null };
   }
 }
 
-const EXPRESSION_TYPES = new Set([
-  "identifier",
-  "attribute",
-  "call",
-  "subscript",
-  "string",
-  "concatenated_string",
-  "binary_operator",
-  "boolean_operator",
-  "comparison_operator",
-  "not_operator",
-  "conditional_expression",
-  "list",
-  "tuple",
-  "dictionary",
-  "set",
-  "parenthesized_expression",
-  "await",
-  "list_comprehension",
-  "dictionary_comprehension",
-  "set_comprehension",
-  "generator_expression",
-  "lambda",
-  "expression_list",
-  "named_expression",
-  "pattern_list",
-]);
-
-
-function condSnippet(t: string): string {
-  const one = t.replace(/\s+/g, " ");
-  return one.length > 160 ? `${one.slice(0, 157)}...` : one;
+/**
+ * Suppression comments with the statement span each covers: an end-of-line comment covers the
+ * (innermost) statement on its line, an own-line comment the next statement; a compound statement
+ * (def, class, if ...) is covered up to its body, never the body itself.
+ */
+function suppressions(tree: Tree, lang: Language, path: string, lines: string[]): SuppressionComment[] {
+  const caps = queriesFor(lang).spans.captures(tree.rootNode);
+  const comments: { line: number; text: string; ownLine: boolean }[] = [];
+  const spans: [number, number][] = [];
+  for (const c of caps) {
+    const n = c.node;
+    const start = n.startPosition.row + 1;
+    if (c.name === "comment") {
+      const col = n.startPosition.column;
+      comments.push({ line: start, text: n.text, ownLine: (lines[start - 1] ?? "").slice(0, col).trim() === "" });
+    } else if (c.name === "simple") spans.push([start, n.endPosition.row + 1]);
+    else {
+      const def = n.type === "decorated_definition" ? n.childForFieldName("definition") : n;
+      const body = def?.childForFieldName("body") ?? def?.childForFieldName("consequence") ?? n.namedChildren.find((x) => x?.type === "block") ?? null;
+      const headerEnd = body ? Math.max(start, body.startPosition.row) : n.endPosition.row + 1;
+      spans.push([start, headerEnd]);
+    }
+  }
+  spans.sort((a, b) => a[0] - b[0] || b[1] - a[1]);
+  const out: SuppressionComment[] = [];
+  for (const c of comments) {
+    const parsed = parseSuppressionComment(c.text);
+    if (!parsed) continue;
+    let span: [number, number] | undefined;
+    if (c.ownLine) span = spans.find((s) => s[0] > c.line);
+    else for (const s of spans) if (s[0] <= c.line && c.line <= s[1] && (!span || s[0] >= span[0])) span = s;
+    out.push({ file: path, line: c.line, ruleIds: parsed.ruleIds, reason: parsed.reason, fromLine: span ? span[0] : c.line, toLine: span ? span[1] : c.line });
+  }
+  return out;
 }
 
-function isMainGuard(cond: Node): boolean {
-  if (cond.type !== "comparison_operator") return false;
-  const parts = cond.namedChildren.filter((c): c is Node => !!c);
-  if (parts.length !== 2 || !cond.children.some((c) => c?.type === "==")) return false;
-  const texts = parts.map((p) => p.text.replace(/^['"]|['"]$/g, ""));
-  return texts.includes("__name__") && texts.includes("__main__");
-}
-
-/** Lowers one parsed module. `tree` is not freed here. */
-export function lowerModule(tree: Tree, path: string, source?: string): ModuleIndex {
-  const l = new Lowerer(path, source === undefined || source.includes("flaskwarden"));
+/** Indexes one parsed module. `tree` is not freed here. */
+export function indexModule(tree: Tree, path: string, source: string): ModuleIndex {
   const root = tree.rootNode;
-  l.block(root, { scope: "", mainGuard: false, conds: [] });
-  // Error nodes can hide inside expressions the lowering does not visit; the root flag is authoritative.
-  if (root.hasError && l.syntaxErrors.length === 0) {
-    const missing = findFirstError(root);
-    l.syntaxErrors.push(missing ? rng(missing) : rng(root));
+  const lang = tree.language;
+  const ix = new Indexer(path, root.endPosition.row + 1);
+  ix.run(tree, lang);
+  const index = ix.index;
+  // Errors can also be MISSING nodes, which the query does not capture; the root flag is authoritative.
+  if (root.hasError && index.syntaxErrors.length === 0) {
+    const first = findFirstError(root);
+    index.syntaxErrors.push(rng(first ?? root));
   }
-  return {
-    path,
-    lines: root.endPosition.row + 1,
-    syntaxErrors: l.syntaxErrors,
-    imports: l.imports,
-    defs: l.defs,
-    assigns: l.assigns,
-    calls: l.calls,
-    returns: l.returns,
-    globals: l.globals,
-    suppressions: l.suppressions(),
-    python2: l.python2,
-  };
+  if (source.includes("flaskwarden")) index.suppressions = suppressions(tree, lang, path, source.split(/\r?\n/));
+  return index;
 }
 
 function findFirstError(n: Node): Node | null {

@@ -11,14 +11,14 @@ export type Val =
   | { t: "ext"; path: string }
   | { t: "module"; mod: ModuleInfo }
   | { t: "def"; mod: ModuleInfo; def: DefFact }
-  | { t: "inst"; of: Val; site: string; mod: ModuleInfo; call: Extract<Expr, { k: "call" }>; scope: string }
+  | { t: "inst"; of: Val; site: string; mod: ModuleInfo; scope: string }
   | { t: "const"; v: string | number | boolean | null };
 
 type Binding =
   | { b: "import"; f: ImportFact }
   | { b: "def"; f: DefFact }
   | { b: "assign"; f: AssignFact; value: Expr | null }
-  | { b: "param"; def: DefFact };
+  | { b: "param"; def: DefFact; name: string };
 
 interface ScopeTable {
   names: Map<string, Binding[]>;
@@ -34,7 +34,21 @@ class ModuleScopes {
   readonly returnsByScope = new Map<string, ReturnFact[]>();
   readonly assignsByScope = new Map<string, AssignFact[]>();
 
+  private readonly index: ModuleIndex;
+
+  /** The class qualname when `name` is the first parameter of a method in `scope` (by convention `self`). */
+  selfOf(scope: string, name: string): string | null {
+    const fn = this.defsByQual.get(scope);
+    if (!fn || fn.kind !== "function" || fn.params[0]?.name !== name) return null;
+    const cls = this.defsByQual.get(fn.scope);
+    if (!cls || cls.kind !== "class") return null;
+    if (fn.decorators.some((d) => d.k === "name" && (d.id === "staticmethod" || d.id === "classmethod"))) return null;
+    return cls.qualname;
+  }
+
   constructor(index: ModuleIndex) {
+    this.index = index;
+    for (const d of index.defs) this.defsByQual.set(d.qualname, d);
     const table = (scope: string) => {
       let t = this.scopes.get(scope);
       if (!t) this.scopes.set(scope, (t = { names: new Map() }));
@@ -51,13 +65,18 @@ class ModuleScopes {
     for (const d of index.defs) {
       add(d.scope, d.name, { b: "def", f: d });
       this.defsByQual.set(d.qualname, d);
-      if (d.kind === "function") for (const p of d.params) add(d.qualname, p.name, { b: "param", def: d });
+      if (d.kind === "function") for (const p of d.params) add(d.qualname, p.name, { b: "param", def: d, name: p.name });
     }
     for (const a of index.assigns) {
       const list = this.assignsByScope.get(a.scope);
       if (list) list.push(a);
       else this.assignsByScope.set(a.scope, [a]);
-      for (const t of a.targets) bindTargets(t, a.value, (name, value) => add(globalsOf(a.scope).includes(name) ? "" : a.scope, name, { b: "assign", f: a, value }));
+      for (const t of a.targets) {
+        bindTargets(t, a.value, (name, value) => add(globalsOf(a.scope).includes(name) ? "" : a.scope, name, { b: "assign", f: a, value }));
+        // `self.x = value` in a method binds an instance attribute: record it on the class.
+        const self = t.k === "attr" && t.obj.k === "name" ? this.selfOf(a.scope, t.obj.id) : null;
+        if (self && t.k === "attr") add(self, t.name, { b: "assign", f: a, value: a.value });
+      }
     }
     for (const r of index.returns) {
       const list = this.returnsByScope.get(r.scope);
@@ -189,8 +208,14 @@ export class Resolver {
         case "assign":
           if (b.value) out.push(...this.resolve(mod, b.f.scope, b.value));
           break;
-        case "param":
+        case "param": {
+          // The first parameter of a method is the instance of its class.
+          const s = this.scopesOf(mod);
+          const cls = b.def.params[0]?.name === b.name ? s.selfOf(b.def.qualname, b.name) : null;
+          const def = cls ? s.defsByQual.get(cls) : undefined;
+          if (def) out.push({ t: "inst", of: { t: "def", mod, def }, site: `self:${mod.path}:${cls}`, mod, scope: b.def.qualname });
           break;
+        }
       }
     }
     return out;
@@ -295,9 +320,9 @@ export class Resolver {
     const site = `${mod.path}:${startOf(call.r)}`;
     switch (f.t) {
       case "ext":
-        return [{ t: "inst", of: f, site, mod, call, scope }];
+        return [{ t: "inst", of: f, site, mod, scope }];
       case "def": {
-        if (f.def.kind === "class") return [{ t: "inst", of: f, site, mod, call, scope }];
+        if (f.def.kind === "class") return [{ t: "inst", of: f, site, mod, scope }];
         const out: Val[] = [];
         for (const r of this.returnsOf(f.mod, f.def.qualname)) if (r.value) out.push(...this.resolve(f.mod, f.def.qualname, r.value));
         return out;

@@ -1,13 +1,12 @@
 /** Parses and indexes one file: the unit of work a worker thread runs. */
 import type { Parser } from "web-tree-sitter";
 import type { Diagnostic, SourceFile } from "../core/types.js";
-import { indexDeployment } from "../discover/deploy.js";
+import { indexDeployment } from "../index/deploy/index.js";
 import { readSource } from "../discover/read.js";
 import { scanLineComments } from "../filter/suppress.js";
 import type { FileResult } from "../index/ir.js";
 import { toRange } from "../index/ir.js";
-import { lowerModule } from "../index/python.js";
-import { slimForLink } from "../index/slim.js";
+import { indexModule } from "../index/python.js";
 
 const LINE_COMMENT_KINDS = new Set(["deployment"]);
 
@@ -29,19 +28,24 @@ export function processFile(parser: Parser, file: SourceFile): FileResult {
         return result;
       }
       try {
-        const mod = slimForLink(lowerModule(tree, file.path, text));
+        const mod = indexModule(tree, file.path, text);
         result.python = mod;
         result.suppressions = mod.suppressions;
-        if (mod.syntaxErrors.length > 0) {
-          const range = toRange(mod.syntaxErrors[0]!);
-          const first = [range.start.line, range.start.column];
+        if (mod.python2) {
           diagnostics.push({
             file: file.path,
             severity: "warning",
-            code: mod.python2 ? "python2" : "syntax-error",
-            message: mod.python2
-              ? `looks like Python 2 code (syntax error at line ${first[0]}); Flask needs Python 3, so only the parts that parse were analysed`
-              : `syntax error at line ${first[0]}, column ${first[1]} (${mod.syntaxErrors.length} error region${mod.syntaxErrors.length === 1 ? "" : "s"}); the rest of the file was still analysed`,
+            code: "python2",
+            message: "looks like Python 2 code (print or exec statements); Flask needs Python 3, so this file was analysed as far as it parses",
+          });
+        }
+        if (mod.syntaxErrors.length > 0) {
+          const range = toRange(mod.syntaxErrors[0]!);
+          diagnostics.push({
+            file: file.path,
+            severity: "warning",
+            code: "syntax-error",
+            message: `syntax error at line ${range.start.line}, column ${range.start.column} (${mod.syntaxErrors.length} error region${mod.syntaxErrors.length === 1 ? "" : "s"}); the rest of the file was still analysed`,
             range,
           });
         }

@@ -46,14 +46,14 @@ export async function parseAll(files: SourceFile[], opts: PoolOptions = {}): Pro
           w.postMessage({ id, file: files[id] });
         }
       };
-      w.on("message", (msg: { ready?: boolean; id: number; result: FileResult }) => {
+      w.on("message", (msg: { ready?: boolean; id: number; json: string }) => {
         if (msg.ready) {
           // Two files in flight per worker hide the message round trip.
           feed();
           feed();
           return;
         }
-        results[msg.id] = msg.result;
+        results[msg.id] = JSON.parse(msg.json) as FileResult;
         done++;
         opts.onProgress?.(done, files.length);
         if (done === files.length) finish();

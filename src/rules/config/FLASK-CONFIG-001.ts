@@ -1,7 +1,7 @@
 import type { Expr } from "../../index/ir.js";
 import { toRange } from "../../index/ir.js";
 import type { ModuleInfo } from "../../link/modules.js";
-import type { FlaskObject, Project } from "../../link/project.js";
+import type { ConfigWrite, FlaskObject, Project } from "../../link/project.js";
 import { defineRule } from "../define.js";
 import { isDevDeploymentFile, writeContext } from "../support.js";
 
@@ -110,11 +110,15 @@ export default defineRule({
     }
     for (const { file, env } of project.envSettings()) {
       if (!SECRET_KEYS.has(env.name) || file.subkind === "dotenv-example" || isDevDeploymentFile(file)) continue;
-      const v = env.value.trim();
-      if (v === "" || /^\$\{?[A-Za-z_]/.test(v) || /^<.*>$/.test(v)) continue;
+      let v = env.value.trim();
+      // `${SECRET_KEY:-dev}` ships its default wherever the variable is unset, like os.environ.get(..., "dev").
+      const fallback = /^\$\{[A-Za-z_][A-Za-z0-9_]*:?-(.*)\}$/.exec(v)?.[1]?.trim();
+      if (fallback) v = fallback;
+      else if (v === "" || /^\$\{?[A-Za-z_]/.test(v) || /^<.*>$/.test(v)) continue;
       const weak = weakness(v);
       const where = env.source === "dotenv" ? "a committed environment file" : env.source === "dockerfile" ? "the Dockerfile (it ends up in every image layer)" : "a deployment file";
-      report({ file: file.path, range: env.range, message: `${env.name} is stored in ${where}${weak ? `, and the value is ${weak}` : ""}.` });
+      const what = fallback ? `${env.name} falls back to a literal in ${where} when the variable is unset` : `${env.name} is stored in ${where}`;
+      report({ file: file.path, range: env.range, message: `${what}${weak ? `, and the value is ${weak}` : ""}.`, ...(fallback ? { confidence: "medium" as const } : {}) });
     }
     reportMissing(project, report);
   },
@@ -126,6 +130,9 @@ function reportMissing(project: Project, report: Parameters<Parameters<typeof de
   if (project.configWrites.some((w) => w.key === "SECRET_KEY" && w.apps.length === 0 && !w.configClass)) return;
   const signing = usesSigning(project);
   if (!signing) return;
+  // A key written through a receiver the model could not resolve (a wrapper object, a dict passed around)
+  // may still reach the app: then "missing" cannot be claimed.
+  if (unresolvedSecretWrite(project)) return;
   for (const app of project.apps) {
     const ctx = project.contextOf(app.mod, app.mod.index.calls.find((c) => c.call === app.call));
     if (ctx.test || ctx.devOnly) continue;
@@ -141,8 +148,28 @@ function reportMissing(project: Project, report: Parameters<Parameters<typeof de
   }
 }
 
+function unresolvedSecretWrite(project: Project): boolean {
+  for (const mod of project.pythonModules()) {
+    // A key that only tests set never reaches the deployed app.
+    if (project.contextOf(mod).test) continue;
+    for (const a of mod.index.assigns) {
+      for (const t of a.targets) {
+        if (t.k === "attr" && t.name === "secret_key") return true;
+        if (t.k === "sub" && t.key.k === "str" && t.key.v === "SECRET_KEY") return true;
+      }
+    }
+    for (const c of mod.index.calls) if (c.call.kw.some((k) => k.name === "SECRET_KEY")) return true;
+  }
+  return false;
+}
+
 function hasSecretSource(project: Project, app: FlaskObject): boolean {
-  if (project.configWrites.some((w) => w.key === "SECRET_KEY" && w.apps.includes(app))) return true;
+  // A key that only tests or development code set is missing in production.
+  const reaches = (w: ConfigWrite) => {
+    const { ctx } = writeContext(project, w);
+    return !ctx.test && !ctx.devOnly;
+  };
+  if (project.configWrites.some((w) => w.key === "SECRET_KEY" && w.apps.includes(app) && reaches(w))) return true;
   for (const load of project.configLoads) {
     if (load.apps.length > 0 && !load.apps.includes(app)) continue;
     if (load.method !== "from_object") return true; // env var, file or mapping we cannot read: assume it may set the key

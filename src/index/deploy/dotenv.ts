@@ -1,5 +1,5 @@
 import type { Diagnostic } from "../../core/types.js";
-import type { EnvSetting } from "../types.js";
+import type { EnvSetting } from "./types.js";
 import { LineIndex } from "./text.js";
 
 const KEY = /[^\s=#'"]+/y;

@@ -1,4 +1,4 @@
-import type { Range } from "../core/types.js";
+import type { Range } from "../../core/types.js";
 
 /** An environment variable set by a deployment file (.env, .flaskenv, Dockerfile ENV, compose environment). */
 export interface EnvSetting {

@@ -1,6 +1,6 @@
 import { isAlias, isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node, type Pair, type YAMLMap } from "yaml";
 import type { Diagnostic, Range } from "../../core/types.js";
-import type { DeploymentFacts } from "../types.js";
+import type { DeploymentFacts } from "./types.js";
 import { LineIndex, shellSplit } from "./text.js";
 
 type AnyNode = Node | null | undefined;

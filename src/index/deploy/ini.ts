@@ -1,4 +1,4 @@
-import type { DeploymentFacts } from "../types.js";
+import type { DeploymentFacts } from "./types.js";
 import { LineIndex, LogicalLine, shellSplit, shellWords } from "./text.js";
 
 const EXEC_KEYS = new Set(["ExecStart", "ExecStartPre", "ExecStartPost"]);

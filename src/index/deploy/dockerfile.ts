@@ -1,5 +1,5 @@
 import type { Diagnostic } from "../../core/types.js";
-import type { CommandLine, DeploymentFacts } from "../types.js";
+import type { CommandLine, DeploymentFacts } from "./types.js";
 import { LineIndex, LogicalLine, shellSplit, shellUnquote, shellWords } from "./text.js";
 
 const DIRECTIVE = /^#[ \t]*([A-Za-z][A-Za-z0-9_-]*)[ \t]*=[ \t]*(\S+)[ \t]*$/;

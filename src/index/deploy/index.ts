@@ -1,13 +1,13 @@
-import type { Diagnostic, SourceFile } from "../core/types.js";
+import type { Diagnostic, SourceFile } from "../../core/types.js";
 import type { DeploymentFacts } from "./types.js";
-import { parseCompose } from "./formats/compose.js";
-import { parseDockerfile } from "./formats/dockerfile.js";
-import { parseDotenv } from "./formats/dotenv.js";
-import { parseSystemd, parseUwsgiIni } from "./formats/ini.js";
-import { parseMakefile, parseProcfile, parseShellScript } from "./formats/script.js";
-import { LineIndex } from "./formats/text.js";
+import { parseCompose } from "./compose.js";
+import { parseDockerfile } from "./dockerfile.js";
+import { parseDotenv } from "./dotenv.js";
+import { parseSystemd, parseUwsgiIni } from "./ini.js";
+import { parseMakefile, parseProcfile, parseShellScript } from "./script.js";
+import { LineIndex } from "./text.js";
 
-export { LineIndex, shellSplit, shellWords } from "./formats/text.js";
+export { LineIndex, shellSplit, shellWords } from "./text.js";
 
 /**
  * Extracts environment settings and commands from a deployment file, dispatching on its subkind.

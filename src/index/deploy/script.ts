@@ -1,5 +1,5 @@
 import type { Diagnostic } from "../../core/types.js";
-import type { DeploymentFacts } from "../types.js";
+import type { DeploymentFacts } from "./types.js";
 import { LineIndex, LogicalLine, shellSplit, shellWords } from "./text.js";
 
 const ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*=/;
