@@ -53,7 +53,9 @@ export type Expr =
   | { k: "not"; e: Expr; r?: R }
   | { k: "boolop"; op: "and" | "or"; l: Expr; rt: Expr; r?: R }
   | { k: "cond"; body: Expr; test: Expr; orelse: Expr; r?: R }
-  | { k: "other"; type: string; parts: Expr[]; r?: R };
+  | { k: "other"; type: string; parts: Expr[]; r?: R }
+  /** Only in the wire format: the call at this index of `WireModule.calls` (see wire.ts). */
+  | { k: "ref"; i: number };
 
 /** A keyword argument; name null for `**kwargs`. */
 export interface Kwarg {
@@ -149,7 +151,34 @@ export interface ModuleIndex {
   python2: boolean;
 }
 
+/** A fact as sent from a worker: its `Where` is an index into `WireModule.wheres`. */
+export type Wire<T> = Omit<T, keyof Where> & { w: number };
+
+/**
+ * The module index as it crosses the thread boundary: `Where`s interned, and calls nested inside
+ * other expressions replaced by `ref`s to the calls list, so nothing is serialised twice.
+ */
+export interface WireModule {
+  path: string;
+  lines: number;
+  syntaxErrors: R[];
+  wheres: Where[];
+  imports: Wire<ImportFact>[];
+  defs: Wire<DefFact>[];
+  assigns: Wire<AssignFact>[];
+  calls: Wire<CallFact>[];
+  returns: Wire<ReturnFact>[];
+  globals: Record<string, string[]>;
+  suppressions: SuppressionComment[];
+  python2: boolean;
+}
+
 /** What a worker returns for one file. */
+export interface WireFileResult extends Omit<FileResult, "python"> {
+  python?: WireModule;
+}
+
+/** One file's results as the link stage sees them. */
 export interface FileResult {
   path: string;
   lines: number;

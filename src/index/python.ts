@@ -10,7 +10,7 @@ import type { Language, Node, Tree } from "web-tree-sitter";
 import { Query } from "web-tree-sitter";
 import type { SuppressionComment } from "../filter/suppress.js";
 import { parseSuppressionComment } from "../filter/suppress.js";
-import type { CallFact, DefFact, DictItem, Expr, Kwarg, ModuleIndex, Param, R, Where } from "./ir.js";
+import type { DefFact, DictItem, Expr, Kwarg, Param, R, Where, Wire, WireModule } from "./ir.js";
 
 const MAX_DEPTH = 32;
 
@@ -135,14 +135,18 @@ interface Region {
 }
 
 class Indexer {
-  readonly index: ModuleIndex;
-  private readonly calls = new Map<number, Extract<Expr, { k: "call" }>>();
+  readonly index: WireModule;
+  /** Call node id -> index in `index.calls`: each call is lowered once, nested uses are refs. */
+  private readonly calls = new Map<number, number>();
+  private readonly whereIds = new Map<Where, number>();
+  /** Index of the current `Where` in `index.wheres`. */
+  private w = 0;
   private readonly stmtCalls = new Set<number>();
   private readonly decorated = new Map<number, Node>();
   private depth = 0;
 
   constructor(path: string, lines: number) {
-    this.index = { path, lines, syntaxErrors: [], imports: [], defs: [], assigns: [], calls: [], returns: [], globals: {}, suppressions: [], python2: false };
+    this.index = { path, lines, syntaxErrors: [], wheres: [], imports: [], defs: [], assigns: [], calls: [], returns: [], globals: {}, suppressions: [], python2: false };
   }
 
   run(tree: Tree, lang: Language): void {
@@ -170,7 +174,8 @@ class Indexer {
 
     // Then facts in document order, with a stack of the regions that enclose the current position.
     const stack: { region: Region; where: Where }[] = [];
-    let where: Where = { scope: "", mainGuard: false, conds: [] };
+    const moduleWhere: Where = { scope: "", mainGuard: false, conds: [] };
+    let where: Where = moduleWhere;
     let next = 0;
     const enter = (pos: number) => {
       while (stack.length > 0 && stack[stack.length - 1]!.region.end <= pos) stack.pop();
@@ -184,7 +189,13 @@ class Indexer {
         else w = { scope: outer.scope, mainGuard: outer.mainGuard || Boolean(r.mainGuard), conds: [...outer.conds, ...(r.conds ?? [])] };
         stack.push({ region: r, where: w });
       }
-      where = stack.length > 0 ? stack[stack.length - 1]!.where : { scope: "", mainGuard: false, conds: [] };
+      where = stack.length > 0 ? stack[stack.length - 1]!.where : moduleWhere;
+      let id = this.whereIds.get(where);
+      if (id === undefined) {
+        id = this.index.wheres.push(where) - 1;
+        this.whereIds.set(where, id);
+      }
+      this.w = id;
     };
 
     for (const c of caps) {
@@ -209,17 +220,15 @@ class Indexer {
         case "withas": {
           const [inner, target] = n.namedChildren;
           const t = target?.type === "as_pattern_target" ? target.namedChildren[0] : null;
-          if (inner && t) this.index.assigns.push({ ...where, targets: [this.value(t)], value: this.value(inner), op: "=", r: rng(n) });
+          if (inner && t) this.index.assigns.push({ w: this.w, targets: [this.value(t)], value: this.value(inner), op: "=", r: rng(n) });
           break;
         }
-        case "call": {
-          const call = this.call(n);
-          this.index.calls.push({ ...where, call, statement: this.stmtCalls.has(n.id) } satisfies CallFact);
+        case "call":
+          this.call(n);
           break;
-        }
         case "return": {
           const v = n.namedChildren[0];
-          this.index.returns.push({ ...where, value: v && v.type !== "comment" ? this.value(v) : null, r: rng(n) });
+          this.index.returns.push({ w: this.w, value: v && v.type !== "comment" ? this.value(v) : null, r: rng(n) });
           break;
         }
         case "global": {
@@ -259,7 +268,7 @@ class Indexer {
     }
   }
 
-  private definition(n: Node, where: Where): DefFact | null {
+  private definition(n: Node, where: Where): Wire<DefFact> | null {
     const nameNode = n.childForFieldName("name");
     if (!nameNode) return null;
     const name = nameNode.text;
@@ -288,8 +297,8 @@ class Indexer {
       const ps = n.childForFieldName("parameters");
       if (ps) for (const p of ps.namedChildren) if (p) params.push(param(p));
     }
-    const def: DefFact = {
-      ...where,
+    const def: Wire<DefFact> = {
+      w: this.w,
       kind: isClass ? "class" : "function",
       name,
       qualname,
@@ -310,10 +319,10 @@ class Indexer {
       if (c.type === "aliased_import") {
         const mod = c.childForFieldName("name")?.text ?? "";
         const alias = c.childForFieldName("alias")?.text ?? mod;
-        this.index.imports.push({ ...where, local: alias, module: mod, member: null, bindsTopPackage: false, r: rng(c) });
+        this.index.imports.push({ w: this.w, local: alias, module: mod, member: null, bindsTopPackage: false, r: rng(c) });
       } else {
         const mod = c.text;
-        this.index.imports.push({ ...where, local: mod.split(".")[0]!, module: mod, member: null, bindsTopPackage: true, r: rng(c) });
+        this.index.imports.push({ w: this.w, local: mod.split(".")[0]!, module: mod, member: null, bindsTopPackage: true, r: rng(c) });
       }
     }
   }
@@ -323,7 +332,7 @@ class Indexer {
     const module = n.type === "future_import_statement" ? "__future__" : (modNode?.text ?? "").replace(/\s+/g, "");
     const kids = n.namedChildren;
     if (kids.some((c) => c?.type === "wildcard_import")) {
-      this.index.imports.push({ ...where, local: "*", module, member: "*", bindsTopPackage: false, r: rng(n) });
+      this.index.imports.push({ w: this.w, local: "*", module, member: "*", bindsTopPackage: false, r: rng(n) });
       return;
     }
     for (const c of n.childrenForFieldName("name")) {
@@ -331,9 +340,9 @@ class Indexer {
       if (c.type === "aliased_import") {
         const member = c.childForFieldName("name")?.text ?? "";
         const alias = c.childForFieldName("alias")?.text ?? member;
-        this.index.imports.push({ ...where, local: alias, module, member, bindsTopPackage: false, r: rng(c) });
+        this.index.imports.push({ w: this.w, local: alias, module, member, bindsTopPackage: false, r: rng(c) });
       } else {
-        this.index.imports.push({ ...where, local: c.text, module, member: c.text, bindsTopPackage: false, r: rng(c) });
+        this.index.imports.push({ w: this.w, local: c.text, module, member: c.text, bindsTopPackage: false, r: rng(c) });
       }
     }
   }
@@ -360,13 +369,13 @@ class Indexer {
     }
     if (!cur) return;
     const value = this.value(cur);
-    this.index.assigns.push({ ...where, targets: targets.map((t) => this.value(t)), value, op, r: rng(stmt) });
+    this.index.assigns.push({ w: this.w, targets: targets.map((t) => this.value(t)), value, op, r: rng(stmt) });
   }
 
-  /** A call, lowered once however many facts refer to it. */
-  private call(n: Node): Extract<Expr, { k: "call" }> {
+  /** A call, lowered once however many facts refer to it; returns a ref to its entry in the calls list. */
+  private call(n: Node): Expr {
     const known = this.calls.get(n.id);
-    if (known) return known;
+    if (known !== undefined) return { k: "ref", i: known };
     const kids = n.namedChildren;
     const fnNode = kids[0];
     const argsNode = kids[kids.length - 1];
@@ -374,6 +383,7 @@ class Indexer {
     const args: Expr[] = [];
     const kw: Kwarg[] = [];
     const name = fn.k === "name" ? fn.id : fn.k === "attr" ? fn.name : null;
+    // Arguments are lowered before the call is listed, so calls nested in them come first in the list.
     if (argsNode && argsNode !== fnNode && name !== null && (KEEP_ARGS.has(name) || /^[A-Z]/.test(name))) {
       if (argsNode.type === "generator_expression") args.push(OPAQUE);
       else
@@ -390,9 +400,9 @@ class Indexer {
           } else args.push(this.value(a));
         }
     }
-    const call = { k: "call" as const, fn, args, kw, r: rng(n) };
-    this.calls.set(n.id, call);
-    return call;
+    const i = this.index.calls.push({ w: this.w, call: { k: "call", fn, args, kw, r: rng(n) }, statement: this.stmtCalls.has(n.id) }) - 1;
+    this.calls.set(n.id, i);
+    return { k: "ref", i };
   }
 
   /** Lowers an expression as deep as resolution reads it; operators and comprehensions stay opaque. */
@@ -568,8 +578,8 @@ function suppressions(tree: Tree, lang: Language, path: string, lines: string[])
   return out;
 }
 
-/** Indexes one parsed module. `tree` is not freed here. */
-export function indexModule(tree: Tree, path: string, source: string): ModuleIndex {
+/** Indexes one parsed module into the wire format (decode with wire.ts). `tree` is not freed here. */
+export function indexModule(tree: Tree, path: string, source: string): WireModule {
   const root = tree.rootNode;
   const lang = tree.language;
   const ix = new Indexer(path, root.endPosition.row + 1);

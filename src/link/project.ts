@@ -3,9 +3,10 @@
  * routes, config writes and loads, deployment facts, and the context (dev-only, tests) of each fact.
  */
 import type { SourceFile } from "../core/types.js";
-import type { CommandLine, DeploymentFacts, EnvSetting } from "../discover/types.js";
+import type { CommandLine, DeploymentFacts, EnvSetting } from "../index/deploy/types.js";
 import type { AssignFact, CallFact, DefFact, Expr, FileResult, R, Where } from "../index/ir.js";
 import { startOf } from "../index/ir.js";
+import { commandSegments, pythonTarget } from "./commands.js";
 import { ModuleTable, nameModules, type ModuleInfo } from "./modules.js";
 import { Resolver, type Val } from "./resolve.js";
 
@@ -138,6 +139,20 @@ export function isTestPath(path: string): boolean {
   return TEST_PATH.test(path);
 }
 
+/** Deployment files meant for development or tests, judged by their names (Dockerfile.dev, compose.override.yml). */
+export function isDevDeploymentFile(file: SourceFile): boolean {
+  if (isTestPath(file.path)) return true;
+  const base = file.path.replace(/^.*\//, "").toLowerCase();
+  return /(^|[._-])(dev|develop|development|local|test|testing|override)([._-]|$)/.test(base);
+}
+
+/** A deployment command that runs a project Python file directly (`python wsgi.py`, `python -m app`). */
+export interface Launch {
+  file: SourceFile;
+  cmd: CommandLine;
+  mod: ModuleInfo;
+}
+
 export class Project {
   readonly modules: ModuleTable;
   readonly resolver: Resolver;
@@ -152,6 +167,8 @@ export class Project {
   readonly deployment: DeploymentFile[] = [];
   /** Python files that a deployment file runs directly (`python wsgi.py`), so their __main__ block is production. */
   readonly launchedDirectly = new Map<string, CommandLine>();
+  /** Every production deployment command that runs a project Python file directly. */
+  readonly launches: Launch[] = [];
   private readonly objectsBySite = new Map<string, FlaskObject>();
 
   constructor(
@@ -193,6 +210,9 @@ export class Project {
         if (o?.kind === "app") {
           apps.push(o);
           isApp = true;
+        } else if (!o && v.of.t === "def" && APP_CLASSES.has(this.classPathOf(v.of) ?? "")) {
+          // `self` inside a project subclass of Flask: an app, though not one construction site.
+          isApp = true;
         }
       } else if (v.t === "ext" && APP_PROXIES.has(v.path)) isApp = true;
     }
@@ -224,7 +244,8 @@ export class Project {
       for (const c of where.conds) {
         const negated = c.startsWith("not (");
         const text = negated ? c.slice(5, -1) : c;
-        if (!negated && /\b(debug|DEBUG|testing|TESTING)\b|["'](development|dev|local|test|testing)["']/.test(text)) {
+        if (holdsWhenSwitchOn(text) !== !negated) continue;
+        if (/\b(debug|DEBUG|testing|TESTING)\b|["'](development|dev|local|test|testing)["']/.test(text)) {
           devOnly = true;
           reasons.push(`only runs when \`${text}\` holds (a development or test switch)`);
           break;
@@ -293,7 +314,11 @@ export class Project {
   private linkObjects(): void {
     for (const mod of this.pythonModules()) {
       for (const c of mod.index.calls) {
-        const fnVals = this.resolver.resolve(mod, c.scope, c.call.fn);
+        // Apps, blueprints and extensions are classes; only class-like (capitalised) callees can build one.
+        const fn = c.call.fn;
+        const callee = fn.k === "name" ? fn.id : fn.k === "attr" ? fn.name : "";
+        if (!/^[A-Z]/.test(callee)) continue;
+        const fnVals = this.resolver.resolve(mod, c.scope, fn);
         for (const fv of fnVals) {
           const cls = this.classPathOf(fv);
           if (!cls) continue;
@@ -386,7 +411,14 @@ export class Project {
                 }
               }
             }
-            this.routes.push(this.makeRoute(owner, mod, c.scope, c.call, null, view, viewMod, "add_url_rule"));
+            const route = this.makeRoute(owner, mod, c.scope, c.call, null, view, viewMod, "add_url_rule");
+            // Without an explicit endpoint Flask uses the view function's __name__, which as_view("name") sets.
+            const explicit = c.call.args[1] !== undefined || c.call.kw.some((k) => k.name === "endpoint");
+            if (!explicit && viewArg?.k === "call" && viewArg.fn.k === "attr" && viewArg.fn.name === "as_view") {
+              const nameArg = viewArg.args[0] ?? viewArg.kw.find((k) => k.name === "name")?.value;
+              route.endpoint = nameArg ? this.constString(mod, c.scope, nameArg) : null;
+            }
+            this.routes.push(route);
           }
         } else if (fn.name === "register_blueprint") {
           const parents = this.objectsOf(mod, c.scope, fn.obj);
@@ -557,6 +589,8 @@ export class Project {
 
   private configTargets(mod: ModuleInfo, scope: string, arg: Expr): ConfigTarget[] {
     const out: ConfigTarget[] = [];
+    // from_object(__name__) loads the calling module's own upper-case constants.
+    if (arg.k === "name" && arg.id === "__name__") return [{ t: "module", mod }];
     const asString = this.constString(mod, scope, arg);
     if (asString !== null) {
       // "pkg.config.ProductionConfig" or "pkg.config"
@@ -597,21 +631,32 @@ export class Project {
 
   private linkLaunches(): void {
     for (const d of this.deployment) {
+      // Build steps, shell scripts, Makefiles and files named for development do not start the production process.
+      if (isDevDeploymentFile(d.file)) continue;
       for (const cmd of d.facts.commands) {
-        if (cmd.source === "dockerfile-run" || cmd.source === "script") continue;
-        const argv = cmd.argv;
-        const py = argv.findIndex((a) => /(^|\/)python(\d(\.\d+)?)?$/.test(a));
-        if (py < 0) continue;
-        const target = argv.slice(py + 1).find((a) => !a.startsWith("-"));
-        if (!target) continue;
-        if (argv[py + 1] === "-m") {
-          const m = this.modules.get(argv[py + 2] ?? "");
-          if (m) this.launchedDirectly.set(m.path, cmd);
-          continue;
+        if (cmd.source === "dockerfile-run" || d.file.subkind === "script") continue;
+        for (const segment of commandSegments(cmd.argv)) {
+          const target = pythonTarget(segment);
+          if (!target) continue;
+          let m: ModuleInfo | undefined;
+          if ("module" in target) {
+            m = this.modules.get(target.module);
+            // `python -m pkg` runs pkg/__main__.py.
+            if (m?.isPackage) m = this.modules.get(`${target.module}.__main__`) ?? m;
+          } else {
+            const dir = d.file.path.includes("/") ? d.file.path.slice(0, d.file.path.lastIndexOf("/") + 1) : "";
+            m = target.file.startsWith("/") ? undefined : this.modules.byPath.get(normalisePath(dir + target.file));
+            // Absolute paths inside an image or on a server (`/app/wsgi.py`): match the longest path suffix.
+            const parts = normalisePath(target.file).split("/");
+            for (let i = 0; !m && i < parts.length; i++) {
+              const suffix = parts.slice(i).join("/");
+              m = [...this.modules.byPath.values()].find((x) => x.path === suffix || x.path.endsWith(`/${suffix}`));
+            }
+          }
+          if (!m) continue;
+          if (!this.launchedDirectly.has(m.path)) this.launchedDirectly.set(m.path, cmd);
+          this.launches.push({ file: d.file, cmd, mod: m });
         }
-        const dir = d.file.path.includes("/") ? d.file.path.slice(0, d.file.path.lastIndexOf("/") + 1) : "";
-        const m = this.modules.byPath.get(normalisePath(dir + target)) ?? [...this.modules.byPath.values()].find((x) => x.path.endsWith(`/${target}`) || x.path === target);
-        if (m) this.launchedDirectly.set(m.path, cmd);
       }
     }
   }
@@ -625,6 +670,23 @@ export class Project {
   commands(): { file: SourceFile; cmd: CommandLine }[] {
     return this.deployment.flatMap((d) => d.facts.commands.map((cmd) => ({ file: d.file, cmd })));
   }
+}
+
+/**
+ * Whether a condition holds when the switch it names is on (`app.debug`, `ENV == "dev"`), or when it is
+ * off (`not app.debug`, `ENV != "dev"`); null when `and`/`or` make that unclear.
+ */
+function holdsWhenSwitchOn(cond: string): boolean | null {
+  let text = cond.trim();
+  let on = true;
+  const not = /^not\s+(.*)$/s.exec(text);
+  if (not) {
+    text = not[1]!;
+    on = false;
+  }
+  if (/\s(and|or)\s/.test(text)) return not ? null : on;
+  if (/\s(!=|is\s+not|not\s+in)\s/.test(text)) on = !on;
+  return on;
 }
 
 const ATTR_KEYS: Record<string, string> = { debug: "DEBUG", secret_key: "SECRET_KEY", testing: "TESTING" };

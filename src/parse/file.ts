@@ -4,17 +4,17 @@ import type { Diagnostic, SourceFile } from "../core/types.js";
 import { indexDeployment } from "../index/deploy/index.js";
 import { readSource } from "../discover/read.js";
 import { scanLineComments } from "../filter/suppress.js";
-import type { FileResult } from "../index/ir.js";
+import type { WireFileResult } from "../index/ir.js";
 import { toRange } from "../index/ir.js";
 import { indexModule } from "../index/python.js";
 
 const LINE_COMMENT_KINDS = new Set(["deployment"]);
 
 /** Reads, parses and lowers one file. Never throws: failures become diagnostics. */
-export function processFile(parser: Parser, file: SourceFile): FileResult {
+export function processFile(parser: Parser, file: SourceFile): WireFileResult {
   const t0 = performance.now();
   const diagnostics: Diagnostic[] = [];
-  const result: FileResult = { path: file.path, lines: 0, suppressions: [], diagnostics, parseMs: 0 };
+  const result: WireFileResult = { path: file.path, lines: 0, suppressions: [], diagnostics, parseMs: 0 };
   try {
     const read = readSource(file);
     diagnostics.push(...read.diagnostics);

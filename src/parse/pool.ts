@@ -3,6 +3,8 @@ import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import type { SourceFile } from "../core/types.js";
 import type { FileResult } from "../index/ir.js";
+import { decodeResult } from "../index/wire.js";
+import type { WireFileResult } from "../index/ir.js";
 import { processFile } from "./file.js";
 import { pythonParser } from "./treesitter.js";
 
@@ -19,7 +21,7 @@ export async function parseAll(files: SourceFile[], opts: PoolOptions = {}): Pro
     const parser = await pythonParser();
     const out: FileResult[] = [];
     for (const f of files) {
-      out.push(processFile(parser, f));
+      out.push(decodeResult(processFile(parser, f)));
       opts.onProgress?.(out.length, files.length);
     }
     return out;
@@ -33,9 +35,17 @@ export async function parseAll(files: SourceFile[], opts: PoolOptions = {}): Pro
   const url = new URL("./worker.js", import.meta.url);
   await new Promise<void>((resolve, reject) => {
     const workers: Worker[] = [];
+    let settled = false;
     const finish = () => {
+      settled = true;
       for (const w of workers) void w.terminate();
       resolve();
+    };
+    const fail = (err: Error) => {
+      if (settled) return;
+      settled = true;
+      for (const x of workers) void x.terminate();
+      reject(err);
     };
     for (let i = 0; i < workerCount; i++) {
       const w = new Worker(url);
@@ -53,15 +63,21 @@ export async function parseAll(files: SourceFile[], opts: PoolOptions = {}): Pro
           feed();
           return;
         }
-        results[msg.id] = JSON.parse(msg.json) as FileResult;
+        try {
+          results[msg.id] = decodeResult(JSON.parse(msg.json) as WireFileResult);
+        } catch (err) {
+          fail(new Error(`could not read the worker's result for ${files[msg.id]?.path}: ${(err as Error).message}`));
+          return;
+        }
         done++;
         opts.onProgress?.(done, files.length);
         if (done === files.length) finish();
         else feed();
       });
-      w.on("error", (err) => {
-        for (const x of workers) void x.terminate();
-        reject(err);
+      w.on("error", fail);
+      // A worker that dies without an error event (out of memory, process.exit) must not leave the scan waiting.
+      w.on("exit", (code) => {
+        if (!settled) fail(new Error(`a parser worker stopped unexpectedly (exit code ${code})`));
       });
     }
   });

@@ -1,9 +1,10 @@
 /** Helpers that several rules share: context decisions over the project model. */
-import type { SourceFile } from "../core/types.js";
 import type { CallFact, DefFact } from "../index/ir.js";
 import type { ModuleInfo } from "../link/modules.js";
 import type { ConfigClass, ConfigWrite, FactContext, Project } from "../link/project.js";
-import { isTestPath } from "../link/project.js";
+import { commandSegments } from "../link/commands.js";
+
+export { isDevDeploymentFile } from "../link/project.js";
 
 /** Why a config-class value does or does not reach production. */
 export interface ClassReach {
@@ -94,25 +95,36 @@ export function callersOf(project: Project, mod: ModuleInfo, def: DefFact): { mo
   return out;
 }
 
-/** Deployment files meant for development or tests, judged by their names (Dockerfile.dev, compose.override.yml). */
-export function isDevDeploymentFile(file: SourceFile): boolean {
-  if (isTestPath(file.path)) return true;
-  const base = file.path.replace(/^.*\//, "").toLowerCase();
-  return /(^|[._-])(dev|develop|development|local|test|testing|override)([._-]|$)/.test(base);
-}
-
 /** Values of environment flags that mean "on". */
 export function envTruthy(value: string): boolean {
   return /^(1|true|yes|on)$/i.test(value.trim());
 }
 
-/** Whether a command runs Flask's development server (`flask run`, `python -m flask run`). */
+/** Options of the `flask` command that take a separate value. */
+const FLASK_VALUE_OPTIONS = new Set(["--app", "-A", "--env-file", "-e"]);
+
+/**
+ * Whether a command runs Flask's development server (`flask run`, `python -m flask run`), also inside
+ * `sh -c "..."` wrappers and `&&` chains. Other flask subcommands (`flask db upgrade`) are not the server.
+ */
 export function runsFlaskDevServer(argv: string[]): { index: number; debug: boolean } | null {
-  const flask = argv.findIndex((a, i) => /(^|\/)flask$/.test(a) || (a === "-m" && argv[i + 1] === "flask"));
-  if (flask < 0) return null;
-  const rest = argv.slice(flask + 1);
-  const run = rest.indexOf("run");
-  if (run < 0) return null;
-  const debug = rest.includes("--debug") || rest.includes("--debugger");
-  return { index: flask, debug };
+  for (const segment of commandSegments(argv)) {
+    const flask = segment.findIndex((a, i) => /(^|\/)flask$/.test(a) || (a === "-m" && segment[i + 1] === "flask"));
+    if (flask < 0) continue;
+    const rest = segment.slice(segment[flask] === "-m" ? flask + 2 : flask + 1);
+    // The subcommand is the first word that is neither an option nor an option's value.
+    let sub = -1;
+    for (let i = 0; i < rest.length; i++) {
+      const a = rest[i]!;
+      if (FLASK_VALUE_OPTIONS.has(a)) i++;
+      else if (!a.startsWith("-")) {
+        sub = i;
+        break;
+      }
+    }
+    if (sub < 0 || rest[sub] !== "run") continue;
+    const debug = rest.includes("--debug") || rest.includes("--debugger");
+    return { index: flask, debug };
+  }
+  return null;
 }

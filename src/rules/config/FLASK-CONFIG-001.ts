@@ -1,4 +1,4 @@
-import type { Expr } from "../../index/ir.js";
+import type { Expr, Where } from "../../index/ir.js";
 import { toRange } from "../../index/ir.js";
 import type { ModuleInfo } from "../../link/modules.js";
 import type { ConfigWrite, FlaskObject, Project } from "../../link/project.js";
@@ -150,15 +150,18 @@ function reportMissing(project: Project, report: Parameters<Parameters<typeof de
 
 function unresolvedSecretWrite(project: Project): boolean {
   for (const mod of project.pythonModules()) {
-    // A key that only tests set never reaches the deployed app.
-    if (project.contextOf(mod).test) continue;
+    // A key that only tests or development blocks set never reaches the deployed app.
+    const production = (w: Where) => {
+      const ctx = project.contextOf(mod, w);
+      return !ctx.test && !ctx.devOnly;
+    };
     for (const a of mod.index.assigns) {
       for (const t of a.targets) {
-        if (t.k === "attr" && t.name === "secret_key") return true;
-        if (t.k === "sub" && t.key.k === "str" && t.key.v === "SECRET_KEY") return true;
+        if (t.k === "attr" && t.name === "secret_key" && production(a)) return true;
+        if (t.k === "sub" && t.key.k === "str" && t.key.v === "SECRET_KEY" && production(a)) return true;
       }
     }
-    for (const c of mod.index.calls) if (c.call.kw.some((k) => k.name === "SECRET_KEY")) return true;
+    for (const c of mod.index.calls) if (c.call.kw.some((k) => k.name === "SECRET_KEY") && production(c)) return true;
   }
   return false;
 }

@@ -30,6 +30,8 @@ export default defineRule({
     references: ["https://flask.palletsprojects.com/en/stable/deploying/", "https://flask.palletsprojects.com/en/stable/api/#flask.Flask.run"],
   },
   check({ project, report }) {
+    // Modules that start the development server when run, with the line of the first such call.
+    const serving = new Map<string, number>();
     for (const mod of project.pythonModules()) {
       for (const c of mod.index.calls) {
         const fn = c.call.fn;
@@ -47,10 +49,18 @@ export default defineRule({
         } else if (c.scope) message = `\`${c.scope}\` starts the development server and is called from production code.`;
         else message = "`run()` executes whenever this module is imported, including under a WSGI server or in production, so the development server becomes the entrypoint.";
         report({ file: mod.path, range: toRange(c.call.r), message, scope: c.scope, context: reasons });
+        if (!serving.has(mod.path)) serving.set(mod.path, toRange(c.call.r).start.line);
       }
     }
+    // `python wsgi.py` in a Procfile, Dockerfile or compose file is the entrypoint decision itself.
+    for (const { file, cmd, mod } of project.launches) {
+      const line = serving.get(mod.path);
+      if (line === undefined) continue;
+      report({ file: file.path, range: cmd.range, message: `\`${cmd.text}\` runs ${mod.path} directly, and that file starts the development server (line ${line}).` });
+    }
     for (const { file, cmd } of project.commands()) {
-      if (cmd.source === "script" || cmd.source === "dockerfile-run" || isDevDeploymentFile(file)) continue;
+      // Shell scripts and Makefiles are developer tools; systemd units (also "script" commands) are not.
+      if (file.subkind === "script" || cmd.source === "dockerfile-run" || isDevDeploymentFile(file)) continue;
       if (!runsFlaskDevServer(cmd.argv)) continue;
       const what = cmd.source === "procfile" ? `the \`${cmd.process ?? "web"}\` process` : cmd.source === "compose" ? `compose service \`${cmd.process ?? "?"}\`` : "the container";
       report({ file: file.path, range: cmd.range, message: `${what} runs \`flask run\`, Flask's development server.` });

@@ -77,7 +77,8 @@ export default defineRule({
     // FLASK_DEBUG=1 in deployment files, and `flask run --debug`.
     for (const { file, env } of project.envSettings()) {
       if (env.name !== "FLASK_DEBUG" || !envTruthy(env.value)) continue;
-      if (file.subkind === "dotenv-example" || isDevDeploymentFile(file)) continue;
+      // Shell scripts and Makefiles are developer tools here, as for `flask run --debug` below.
+      if (file.subkind === "script" || file.subkind === "dotenv-example" || isDevDeploymentFile(file)) continue;
       const dotenv = env.source === "dotenv";
       report({
         file: file.path,
@@ -91,7 +92,7 @@ export default defineRule({
       });
     }
     for (const { file, cmd } of project.commands()) {
-      if (cmd.source === "script" || cmd.source === "dockerfile-run" || isDevDeploymentFile(file)) continue;
+      if (file.subkind === "script" || cmd.source === "dockerfile-run" || isDevDeploymentFile(file)) continue;
       const dev = runsFlaskDevServer(cmd.argv);
       if (!dev?.debug) continue;
       report({

@@ -1,0 +1,60 @@
+/** Reading deployment command lines: shell wrappers, command lists and what a `python` command starts. */
+import { shellSplit } from "../index/deploy/text.js";
+
+const SHELLS = /(^|\/)(sh|bash|dash|ash|zsh)$/;
+const OPERATORS = new Set(["&&", "||", ";", "|", "&"]);
+
+/**
+ * Splits a command into the simple commands it runs: `sh -c "a && b"` wrappers are unpacked and
+ * `&&`, `||`, `;` and `|` separate commands. Leading `exec` and `VAR=value` words are dropped.
+ */
+export function commandSegments(argv: string[], depth = 0): string[][] {
+  const out: string[][] = [];
+  let cur: string[] = [];
+  const flush = () => {
+    while (cur.length > 0 && (cur[0] === "exec" || /^[A-Za-z_][A-Za-z0-9_]*=/.test(cur[0]!))) cur.shift();
+    if (cur.length > 0) out.push(cur);
+    cur = [];
+  };
+  for (const word of argv) {
+    if (OPERATORS.has(word)) {
+      flush();
+      continue;
+    }
+    // The shell splitter leaves a `;` that ends a word attached to it.
+    if (word.length > 1 && word.endsWith(";")) {
+      cur.push(word.slice(0, -1));
+      flush();
+      continue;
+    }
+    cur.push(word);
+  }
+  flush();
+  if (depth > 3) return out;
+  return out.flatMap((seg) => {
+    if (!SHELLS.test(seg[0]!)) return [seg];
+    // `sh -c 'script'`, also with combined flags such as `-ec` or `-lc`.
+    const c = seg.findIndex((w, i) => i > 0 && /^-[a-z]*c[a-z]*$/.test(w));
+    const script = c > 0 ? seg[c + 1] : undefined;
+    return script === undefined ? [seg] : commandSegments(shellSplit(script), depth + 1);
+  });
+}
+
+/** What a `python ...` command starts: a script path, a module (`-m`), or nothing it can name. */
+export function pythonTarget(segment: string[]): { file: string } | { module: string } | null {
+  const py = segment.findIndex((a) => /(^|\/)python(\d(\.\d+)?)?$/.test(a));
+  if (py < 0) return null;
+  for (let i = py + 1; i < segment.length; i++) {
+    const a = segment[i]!;
+    if (a === "-m") return segment[i + 1] ? { module: segment[i + 1]! } : null;
+    if (a === "-c") return null;
+    // Interpreter options that take a separate value.
+    if (a === "-X" || a === "-W") {
+      i++;
+      continue;
+    }
+    if (a.startsWith("-")) continue;
+    return { file: a };
+  }
+  return null;
+}
