@@ -1,10 +1,12 @@
 /** Writes docs/rules/*.md from the rule files; `--check` exits 1 when the committed docs are stale. */
 import { existsSync, mkdirSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { generatedDocs } from "../src/rules/docs.js";
 import { RULES } from "../src/rules/index.js";
 
-const dir = new URL("../../docs/rules/", import.meta.url).pathname;
+// fileURLToPath, not .pathname, so a checkout under a folder with spaces or non-ASCII letters works.
+const dir = fileURLToPath(new URL("../../docs/rules/", import.meta.url));
 const check = process.argv.includes("--check");
 const want = generatedDocs(RULES);
 const stale: string[] = [];

@@ -68,11 +68,17 @@ function toFinding(rule: Rule, r: RuleReport, sources: SourceCache): Finding {
     fingerprint: fingerprint(rule.id, r.file, evidence, scope),
     context: r.context ?? [],
     ...(r.trace ? { trace: r.trace } : {}),
-    excerpt: { startLine: from, lines: lines.slice(from - 1, to) },
+    excerpt: { startLine: from, lines: lines.slice(from - 1, to).map(clipLine) },
   };
 }
 
 const MAX_EVIDENCE = 400;
+const MAX_EXCERPT_LINE = 400;
+
+/** Excerpt lines are for reading: a minified line beside a finding must not put megabytes in a report. */
+function clipLine(line: string): string {
+  return line.length > MAX_EXCERPT_LINE ? `${line.slice(0, MAX_EXCERPT_LINE)}… (${line.length - MAX_EXCERPT_LINE} more characters)` : line;
+}
 
 /** The source text a range covers (whole first line when the range is a single point). */
 export function textOf(lines: string[], range: Finding["range"]): string {

@@ -6,10 +6,10 @@ import { findConfigFile, isRuleSelector, loadConfig, parseSize } from "../config
 import { ConfigError, type Config } from "../config/types.js";
 import { SEVERITIES, type Severity } from "../core/types.js";
 import { buildBaseline, writeBaseline } from "../filter/baseline.js";
+import { selectorMatches } from "../filter/overrides.js";
 import { FORMAT_NAMES, formatReport, type FormatName } from "../report/index.js";
 import { ruleMarkdown } from "../rules/docs.js";
 import { findRule, RULES } from "../rules/index.js";
-import { findingsAtOrAbove, scan } from "../scan.js";
 
 const VERSION: string = (JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string }).version;
 
@@ -28,13 +28,31 @@ interface Io {
   env: NodeJS.ProcessEnv;
 }
 
-const defaultIo = (): Io => ({
-  stdout: (s) => process.stdout.write(s),
-  stderr: (s) => process.stderr.write(s),
-  stdoutIsTTY: Boolean(process.stdout.isTTY),
-  stderrIsTTY: Boolean(process.stderr.isTTY),
-  env: process.env,
-});
+let stdoutClosed = false;
+let stdoutGuarded = false;
+
+/** The real process streams. A reader that goes away early (`flaskwarden scan . | head`) ends output quietly instead of crashing on EPIPE. */
+function defaultIo(): Io {
+  if (!stdoutGuarded) {
+    stdoutGuarded = true;
+    process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+      if (err.code === "EPIPE" || err.code === "ERR_STREAM_DESTROYED") {
+        stdoutClosed = true;
+        return;
+      }
+      throw err;
+    });
+  }
+  return {
+    stdout: (s) => {
+      if (!stdoutClosed) process.stdout.write(s);
+    },
+    stderr: (s) => process.stderr.write(s),
+    stdoutIsTTY: Boolean(process.stdout.isTTY),
+    stderrIsTTY: Boolean(process.stderr.isTTY),
+    env: process.env,
+  };
+}
 
 /** Colour only on a terminal, never with NO_COLOR; FORCE_COLOR or --color forces it. */
 function useColor(flag: boolean | undefined, isTTY: boolean, env: NodeJS.ProcessEnv): boolean {
@@ -48,10 +66,16 @@ function parseList(v: string, prev: string[] = []): string[] {
   return [...prev, ...v.split(",").map((s) => s.trim()).filter(Boolean)];
 }
 
+/** Rule IDs or prefixes from --select/--ignore; each must name at least one known rule, so a typo cannot silently select nothing. */
 function parseRuleList(v: string, prev: string[] = []): string[] {
-  const list = parseList(v.toUpperCase(), prev);
-  for (const id of list) if (!isRuleSelector(id)) throw new UsageError(`\`${id}\` is not a rule ID or prefix (expected something like FLASK-DEPLOY-002 or FLASK-DEPLOY); run \`flaskwarden rules\` for the list`);
-  return list;
+  const given = parseList(v);
+  if (given.length === 0) throw new UsageError(`\`${v}\` lists no rule IDs; give IDs or prefixes such as FLASK-DEPLOY-002 or FLASK-DEPLOY`);
+  for (const raw of given) {
+    const id = raw.toUpperCase();
+    if (!isRuleSelector(id)) throw new UsageError(`\`${raw}\` is not a rule ID or prefix (expected something like FLASK-DEPLOY-002 or FLASK-DEPLOY); run \`flaskwarden rules\` for the list`);
+    if (!RULES.some((r) => selectorMatches(id, r.id))) throw new UsageError(`\`${raw}\` matches no rule; known rules: ${RULES.map((r) => r.id).join(", ")}`);
+  }
+  return [...prev, ...given.map((id) => id.toUpperCase())];
 }
 
 function parseSeverity(v: string): Severity {
@@ -123,7 +147,11 @@ async function runScan(paths: string[], flags: ScanFlags, io: Io): Promise<numbe
     jobs = Number(flags.jobs);
     if (!Number.isInteger(jobs) || jobs < 0) throw new UsageError(`\`--jobs ${flags.jobs}\` must be a whole number (0 = no worker threads)`);
   }
+  // Loaded only now, so --help, --version, rules, explain and usage errors skip the parser's start-up cost.
+  const { scan, findingsAtOrAbove } = await import("../scan.js");
   const progress = flags.progress ?? (io.stderrIsTTY && !flags.quiet);
+  // On a terminal one line is redrawn in place; elsewhere (a CI log) plain lines, at most one a second.
+  const redraw = io.stderrIsTTY;
   let lastDraw = 0;
   const out = await scan({
     targets,
@@ -133,8 +161,12 @@ async function runScan(paths: string[], flags: ScanFlags, io: Io): Promise<numbe
     onProgress: progress
       ? (stage, done, total) => {
           const now = Date.now();
-          if (now - lastDraw < 80 && done !== total) return;
+          if (now - lastDraw < (redraw ? 80 : 1000) && done !== total) return;
           lastDraw = now;
+          if (!redraw) {
+            io.stderr(`${stage} ${done}/${total} files\n`);
+            return;
+          }
           io.stderr(`\r\x1b[2K${stage} ${done}/${total} files`);
           if (done === total) io.stderr("\r\x1b[2K");
         }
@@ -206,8 +238,8 @@ Configuration: [tool.flaskwarden] in pyproject.toml or a flaskwarden.toml, found
     .option("--baseline <file>", "report only findings that are not in this baseline file")
     .option("--write-baseline <file>", "record the current findings as the baseline and exit 0")
     .option("--show-suppressed", "also print findings silenced by inline comments")
-    .option("-q, --quiet", "print findings only: no progress, summary notes or warnings")
-    .option("-j, --jobs <n>", "worker threads for parsing (default: number of cores; 0 = none)")
+    .option("-q, --quiet", "less output: no progress or \"wrote report\" notes, and no warnings in the text report")
+    .option("-j, --jobs <n>", "worker threads for parsing (default: none for small projects, else one per core up to 8; 0 = none)")
     .option("--max-file-size <size>", "skip files larger than this (default 5MB)")
     .option("--no-gitignore", "scan files that .gitignore excludes")
     .option("--color", "force coloured output")
@@ -227,7 +259,7 @@ Suppress one finding with a comment on its line or the line above the statement:
   program
     .command("rules")
     .description("list every rule with its severity")
-    .option("--format <format>", "text or json", "text")
+    .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
     .action((opts: { format: string }) => {
       if (opts.format === "json") {
         io.stdout(`${JSON.stringify(RULES.map(({ check: _c, ...meta }) => meta), null, 2)}\n`);
@@ -246,7 +278,8 @@ Suppress one finding with a comment on its line or the line above the statement:
     .action((id: string) => {
       const rule = findRule(id);
       if (!rule) throw new UsageError(`no rule \`${id}\`; run \`flaskwarden rules\` for the list`);
-      io.stdout(ruleMarkdown(rule));
+      // The generator's "edit the rule file" note is for readers of docs/rules, not for the terminal.
+      io.stdout(ruleMarkdown(rule).replace(/^<!--.*-->\n\n/m, ""));
       setCode(EXIT_OK);
     });
   return program;

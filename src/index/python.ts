@@ -350,22 +350,15 @@ class Indexer {
   private assignment(stmt: Node, where: Where): void {
     // Chained `a = b = value` nests assignments on the right.
     const targets: Node[] = [];
-    let cur: Node | null = stmt.namedChildren.find((c) => c?.type === "assignment" || c?.type === "augmented_assignment") ?? null;
+    let cur: Node | null = stmt.firstNamedChild;
     let op = "=";
     let type = cur?.type;
     while (cur && (type === "assignment" || type === "augmented_assignment")) {
-      // Named children are [left, right], [left, type, right] or, for a bare annotation, [left, type].
-      const kids = cur.namedChildren.filter((c): c is Node => !!c && c.type !== "comment");
-      const left = kids[0];
-      const last = kids[kids.length - 1];
+      const left = cur.childForFieldName("left");
       if (left) targets.push(left);
-      if (type === "augmented_assignment") {
-        const opText = cur.text.slice((left?.endIndex ?? cur.startIndex) - cur.startIndex).trimStart();
-        op = /^[^\s\w(]+=/.exec(opText)?.[0] ?? "+=";
-      }
-      if (!last || last === left || last.type === "type") return; // a bare annotation `x: int` binds nothing
-      cur = last;
-      type = cur.type;
+      if (type === "augmented_assignment") op = cur.childForFieldName("operator")?.type ?? "+=";
+      cur = cur.childForFieldName("right"); // null for a bare annotation `x: int`, which binds nothing
+      type = cur?.type;
     }
     if (!cur) return;
     const value = this.value(cur);
@@ -376,15 +369,14 @@ class Indexer {
   private call(n: Node): Expr {
     const known = this.calls.get(n.id);
     if (known !== undefined) return { k: "ref", i: known };
-    const kids = n.namedChildren;
-    const fnNode = kids[0];
-    const argsNode = kids[kids.length - 1];
+    const fnNode = n.firstNamedChild;
     const fn: Expr = fnNode ? this.value(fnNode) : NONE;
     const args: Expr[] = [];
     const kw: Kwarg[] = [];
     const name = fn.k === "name" ? fn.id : fn.k === "attr" ? fn.name : null;
     // Arguments are lowered before the call is listed, so calls nested in them come first in the list.
-    if (argsNode && argsNode !== fnNode && name !== null && (KEEP_ARGS.has(name) || /^[A-Z]/.test(name))) {
+    const argsNode = name !== null && (KEEP_ARGS.has(name) || /^[A-Z]/.test(name)) ? n.lastNamedChild : null;
+    if (argsNode && fnNode && argsNode.id !== fnNode.id) {
       if (argsNode.type === "generator_expression") args.push(OPAQUE);
       else
         for (const a of argsNode.namedChildren) {
@@ -422,9 +414,8 @@ class Indexer {
       case "identifier":
         return { k: "name", id: n.text };
       case "attribute": {
-        const kids = n.namedChildren;
-        const obj = kids[0];
-        const attr = kids[kids.length - 1];
+        const obj = n.firstNamedChild;
+        const attr = n.lastNamedChild;
         return { k: "attr", obj: obj ? this.value(obj) : NONE, name: attr?.text ?? "" };
       }
       case "call":

@@ -10,6 +10,42 @@ import { indexModule } from "../index/python.js";
 
 const LINE_COMMENT_KINDS = new Set(["deployment"]);
 
+/** Longest a single file may take to parse before it is skipped with a diagnostic. */
+const PARSE_BUDGET_MS = 10_000;
+/** Runs of at least this many comment-only lines are blanked before parsing (see below). */
+const COMMENT_RUN = 16;
+
+/**
+ * tree-sitter-python takes time quadratic in the length of a run of consecutive comment-only lines
+ * (4,000 such lines take seconds), which a hostile or generated file can exploit. Long runs are
+ * replaced by spaces of the same length before parsing, which keeps every position in the file and
+ * parses in linear time; lines holding a suppression comment are kept.
+ */
+export function blankCommentRuns(text: string): string {
+  if (!text.includes("#")) return text;
+  const lines = text.split("\n");
+  let changed = false;
+  let runStart = -1;
+  const flush = (end: number) => {
+    if (runStart >= 0 && end - runStart >= COMMENT_RUN) {
+      for (let i = runStart; i < end; i++) {
+        const l = lines[i]!;
+        if (l.includes("flaskwarden")) continue;
+        lines[i] = l.endsWith("\r") ? `${" ".repeat(l.length - 1)}\r` : " ".repeat(l.length);
+        changed = true;
+      }
+    }
+    runStart = -1;
+  };
+  for (let i = 0; i < lines.length; i++) {
+    if (lines[i]!.trimStart().startsWith("#")) {
+      if (runStart < 0) runStart = i;
+    } else if (lines[i]!.trim() !== "") flush(i);
+  }
+  flush(lines.length);
+  return changed ? lines.join("\n") : text;
+}
+
 /** Reads, parses and lowers one file. Never throws: failures become diagnostics. */
 export function processFile(parser: Parser, file: SourceFile): WireFileResult {
   const t0 = performance.now();
@@ -22,9 +58,18 @@ export function processFile(parser: Parser, file: SourceFile): WireFileResult {
     const text = read.text;
     if (text === null) return result;
     if (file.kind === "python") {
-      const tree = parser.parse(text);
+      const deadline = performance.now() + PARSE_BUDGET_MS;
+      // The progress callback's return value cancels the parse; the typings declare it void.
+      const progressCallback = (() => performance.now() > deadline) as unknown as () => void;
+      const tree = parser.parse(blankCommentRuns(text), null, { progressCallback });
       if (!tree) {
-        diagnostics.push({ file: file.path, severity: "error", code: "parse-failed", message: "the Python parser gave up on this file; it was skipped" });
+        parser.reset();
+        diagnostics.push({
+          file: file.path,
+          severity: "error",
+          code: "parse-timeout",
+          message: `parsing took longer than ${PARSE_BUDGET_MS / 1000} s, so the file was skipped; if it is generated code, exclude it in the config`,
+        });
         return result;
       }
       try {
