@@ -63,6 +63,9 @@ const SPANS_QUERY = `
 ] @compound
 `;
 
+/** A Python identifier (PEP 3131 letters, digits and connectors), matched at a given offset. */
+const IDENT = /[\p{L}\p{Nl}_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}]*/uy;
+
 const queries = new WeakMap<Language, { facts: Query; spans: Query }>();
 
 function queriesFor(lang: Language): { facts: Query; spans: Query } {
@@ -145,7 +148,17 @@ class Indexer {
   private readonly decorated = new Map<number, Node>();
   private depth = 0;
 
-  constructor(path: string, lines: number) {
+  /** Reads an identifier from the source at a node's start: saves the parser call that `node.text` makes. */
+  private ident(n: Node): string {
+    IDENT.lastIndex = n.startIndex;
+    return IDENT.exec(this.src)?.[0] ?? n.text;
+  }
+
+  constructor(
+    path: string,
+    lines: number,
+    private readonly src: string,
+  ) {
     this.index = { path, lines, syntaxErrors: [], wheres: [], imports: [], defs: [], assigns: [], calls: [], returns: [], globals: {}, suppressions: [], python2: false };
   }
 
@@ -271,7 +284,7 @@ class Indexer {
   private definition(n: Node, where: Where): Wire<DefFact> | null {
     const nameNode = n.childForFieldName("name");
     if (!nameNode) return null;
-    const name = nameNode.text;
+    const name = this.ident(nameNode);
     const qualname = where.scope ? `${where.scope}.${name}` : name;
     const isClass = n.type === "class_definition";
     const outer = this.decorated.get(n.id) ?? n;
@@ -307,7 +320,7 @@ class Indexer {
       params,
       r: rng(outer),
       nameR: rng(nameNode),
-      isAsync: !isClass && n.text.startsWith("async"),
+      isAsync: !isClass && this.src.startsWith("async", n.startIndex),
     };
     this.index.defs.push(def);
     return def;
@@ -385,7 +398,7 @@ class Indexer {
           if (at === "comment") continue;
           if (at === "keyword_argument") {
             const [nm, v] = a.namedChildren;
-            kw.push({ name: nm?.text ?? "", value: v ? this.value(v) : NONE, r: rng(a) });
+            kw.push({ name: nm ? this.ident(nm) : "", value: v ? this.value(v) : NONE, r: rng(a) });
           } else if (at === "dictionary_splat") {
             const v = a.namedChildren[0];
             kw.push({ name: null, value: v ? this.value(v) : NONE, r: rng(a) });
@@ -412,11 +425,11 @@ class Indexer {
     const type = n.type;
     switch (type) {
       case "identifier":
-        return { k: "name", id: n.text };
+        return { k: "name", id: this.ident(n) };
       case "attribute": {
         const obj = n.firstNamedChild;
         const attr = n.lastNamedChild;
-        return { k: "attr", obj: obj ? this.value(obj) : NONE, name: attr?.text ?? "" };
+        return { k: "attr", obj: obj ? this.value(obj) : NONE, name: attr ? this.ident(attr) : "" };
       }
       case "call":
         return this.call(n);
@@ -573,7 +586,7 @@ function suppressions(tree: Tree, lang: Language, path: string, lines: string[])
 export function indexModule(tree: Tree, path: string, source: string): WireModule {
   const root = tree.rootNode;
   const lang = tree.language;
-  const ix = new Indexer(path, root.endPosition.row + 1);
+  const ix = new Indexer(path, root.endPosition.row + 1, source);
   ix.run(tree, lang);
   const index = ix.index;
   // Errors can also be MISSING nodes, which the query does not capture; the root flag is authoritative.
