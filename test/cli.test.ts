@@ -329,6 +329,15 @@ describe("scan: configuration", { concurrency: true }, () => {
     assert.equal(ignored.code, 1, "--no-config skips the broken file");
   });
 
+  test("a rule ID in the config that matches no rule exits 2 naming the key, the ID and the file", async () => {
+    const dir = join(FIXTURES, "unknown-rule");
+    const run = await cached(["scan", dir]);
+    assert.equal(run.code, 2);
+    assert.equal(run.stdout, "");
+    assert.ok(run.stderr.includes(join(dir, "flaskwarden.toml")), run.stderr);
+    assert.match(run.stderr, /`ignore` names `FLASK-DEPLOY-009`, which matches no rule/);
+  });
+
   test("[tool.flaskwarden] in a pyproject.toml two folders up applies; --no-config turns it off", async () => {
     const target = join(FIXTURES, "pyproject-walk/src/webapp");
     const { run, report } = await scanJson([target]);

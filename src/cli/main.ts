@@ -118,6 +118,26 @@ interface ScanFlags {
   progress?: boolean;
 }
 
+/** A rule ID in the config that matches no rule is a typo that would silently switch checks off. */
+function checkRuleReferences(config: Config): void {
+  const known = RULES.map((r) => r.id);
+  const check = (key: string, ids: Iterable<string>) => {
+    for (const id of ids) {
+      if (!known.some((r) => selectorMatches(id, r))) {
+        throw new ConfigError(`${config.source}: \`${key}\` names \`${id}\`, which matches no rule; known rules: ${known.join(", ")}`, config.source, key);
+      }
+    }
+  };
+  if (!config.source) return;
+  check("select", config.select ?? []);
+  check("ignore", config.ignore);
+  check("severity", Object.keys(config.severity));
+  config.overrides.forEach((o, i) => {
+    check(`overrides[${i}].ignore`, o.ignore);
+    check(`overrides[${i}].severity`, Object.keys(o.severity));
+  });
+}
+
 async function runScan(paths: string[], flags: ScanFlags, io: Io): Promise<number> {
   const targets = paths.length > 0 ? paths : ["."];
   for (const t of targets) if (!existsSync(t)) throw new UsageError(`path not found: ${t}`);
@@ -137,6 +157,7 @@ async function runScan(paths: string[], flags: ScanFlags, io: Io): Promise<numbe
     cli.maxFileSize = size;
   }
   const config = loadConfig(configFile, cli);
+  checkRuleReferences(config);
   // A --baseline given on the command line is relative to the working directory, not the config file.
   if (flags.baseline) {
     config.baseline = resolve(flags.baseline);
