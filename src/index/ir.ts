@@ -12,10 +12,6 @@ import type { SuppressionComment } from "../filter/suppress.js";
  */
 export type R = string;
 
-export function packRange(sl: number, sc: number, el: number, ec: number): R {
-  return `${sl}:${sc}:${el}:${ec}`;
-}
-
 /** [startLine, startCol, endLine, endCol] of a packed range. */
 export function unpack(r: R): [number, number, number, number] {
   const p = r.split(":");

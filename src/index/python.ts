@@ -216,10 +216,10 @@ class Indexer {
       enter(n.startIndex);
       switch (c.name) {
         case "import":
-          this.importStmt(n, where);
+          this.importStmt(n);
           break;
         case "from":
-          this.importFrom(n, where);
+          this.importFrom(n);
           break;
         case "def": {
           const d = this.definition(n, where);
@@ -228,7 +228,7 @@ class Indexer {
           break;
         }
         case "assign":
-          this.assignment(n, where);
+          this.assignment(n);
           break;
         case "withas": {
           const [inner, target] = n.namedChildren;
@@ -326,7 +326,7 @@ class Indexer {
     return def;
   }
 
-  private importStmt(n: Node, where: Where): void {
+  private importStmt(n: Node): void {
     for (const c of n.childrenForFieldName("name")) {
       if (!c) continue;
       if (c.type === "aliased_import") {
@@ -340,7 +340,7 @@ class Indexer {
     }
   }
 
-  private importFrom(n: Node, where: Where): void {
+  private importFrom(n: Node): void {
     const modNode = n.childForFieldName("module_name");
     const module = n.type === "future_import_statement" ? "__future__" : (modNode?.text ?? "").replace(/\s+/g, "");
     const kids = n.namedChildren;
@@ -360,7 +360,7 @@ class Indexer {
     }
   }
 
-  private assignment(stmt: Node, where: Where): void {
+  private assignment(stmt: Node): void {
     // Chained `a = b = value` nests assignments on the right.
     const targets: Node[] = [];
     let cur: Node | null = stmt.firstNamedChild;

@@ -219,10 +219,6 @@ export class Project {
     return { apps, isApp };
   }
 
-  objectAt(site: string): FlaskObject | undefined {
-    return this.objectsBySite.get(site);
-  }
-
   /** The context of a fact: test file, `__main__` block, dev-only branch. */
   contextOf(mod: ModuleInfo | string, where?: Where): FactContext {
     const path = typeof mod === "string" ? mod : mod.path;

@@ -34,8 +34,6 @@ class ModuleScopes {
   readonly returnsByScope = new Map<string, ReturnFact[]>();
   readonly assignsByScope = new Map<string, AssignFact[]>();
 
-  private readonly index: ModuleIndex;
-
   /** The class qualname when `name` is the first parameter of a method in `scope` (by convention `self`). */
   selfOf(scope: string, name: string): string | null {
     const fn = this.defsByQual.get(scope);
@@ -47,7 +45,6 @@ class ModuleScopes {
   }
 
   constructor(index: ModuleIndex) {
-    this.index = index;
     for (const d of index.defs) this.defsByQual.set(d.qualname, d);
     const table = (scope: string) => {
       let t = this.scopes.get(scope);
@@ -332,10 +329,6 @@ export class Resolver {
     }
   }
 
-  /** The external dotted path a value stands for ("flask.Flask"), or null. */
-  static extPath(v: Val): string | null {
-    return v.t === "ext" ? v.path : null;
-  }
 }
 
 function dedupe(vals: Val[]): Val[] {
