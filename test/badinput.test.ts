@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { chmodSync, cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { execFile } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 const REPO = fileURLToPath(new URL("../../", import.meta.url));
@@ -51,6 +51,54 @@ const diagnosticsOf = (r: Report, file: string) => r.diagnostics.filter((d) => d
 /** The finding every healthy Flask module with `app.run(debug=True)` at module level gets. */
 const DEBUG_AT = (line: number) => [`FLASK-DEPLOY-001 ${line}:1`, `FLASK-DEPLOY-002 ${line}:9`];
 const FLASK_APP = "from flask import Flask\n\napp = Flask(__name__)\napp.run(debug=True)\n";
+
+/** `setpriv` (util-linux) lets a root test run the CLI as an unprivileged user, for whom mode 000 really is unreadable. */
+const NOBODY = ["--reuid=65534", "--regid=65534", "--clear-groups", "--"];
+const SETPRIV =
+  IS_ROOT &&
+  spawnSync("setpriv", ["--version"]).status === 0 &&
+  // The checkout itself must be readable by that user (it is not when it lives under /root, say).
+  spawnSync("setpriv", [...NOBODY, process.execPath, BIN, "--version"], { cwd: REPO }).status === 0;
+
+test("unreadable file and folder, scanned by an unprivileged user: a reason for each, the scan goes on", (t) => {
+  if (!IS_ROOT) {
+    t.skip("covered by the chmod 000 test below when not running as root");
+    return;
+  }
+  if (!SETPRIV) {
+    t.skip("running as root without setpriv, or with a checkout the unprivileged user cannot read, so a mode 000 file cannot be made unreadable");
+    return;
+  }
+  const dir = mkdtempSync(join(tmpdir(), "fw-unreadable-"));
+  try {
+    chmodSync(dir, 0o755);
+    writeFileSync(join(dir, "good.py"), FLASK_APP);
+    writeFileSync(join(dir, "secret.py"), FLASK_APP);
+    chmodSync(join(dir, "secret.py"), 0o000);
+    mkdirSync(join(dir, "locked"));
+    writeFileSync(join(dir, "locked", "inner.py"), FLASK_APP);
+    chmodSync(join(dir, "locked"), 0o000);
+    const run = spawnSync("setpriv", [...NOBODY, process.execPath, BIN, "scan", dir, "-f", "json", "--no-config"], {
+      cwd: REPO,
+      encoding: "utf8",
+      env: { ...process.env, NO_COLOR: "1" },
+    });
+    assert.equal(run.status, 1, run.stderr);
+    const report = JSON.parse(run.stdout) as Report;
+    assert.deepEqual(at(report, "good.py"), DEBUG_AT(4));
+    assert.deepEqual(
+      report.diagnostics.map((d) => [d.file, d.severity, d.code]),
+      [
+        ["locked", "warning", "unreadable"],
+        ["secret.py", "warning", "unreadable"],
+      ],
+    );
+    for (const d of report.diagnostics) assert.match(d.message, /permission denied \(EACCES\)/);
+  } finally {
+    chmodSync(join(dir, "locked"), 0o755);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
 
 describe("bad input in one project", { concurrency: true }, () => {
   let root: string;
