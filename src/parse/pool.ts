@@ -63,6 +63,8 @@ export async function parseAll(files: SourceFile[], opts: PoolOptions = {}): Pro
           feed();
           return;
         }
+        // Hand the worker its next file before decoding this one, so it never waits on the main thread.
+        feed();
         try {
           results[msg.id] = decodeResult(JSON.parse(msg.json) as WireFileResult);
         } catch (err) {
@@ -72,7 +74,6 @@ export async function parseAll(files: SourceFile[], opts: PoolOptions = {}): Pro
         done++;
         opts.onProgress?.(done, files.length);
         if (done === files.length) finish();
-        else feed();
       });
       w.on("error", fail);
       // A worker that dies without an error event (out of memory, process.exit) must not leave the scan waiting.
