@@ -639,3 +639,30 @@ describe("readSource", () => {
     }
   });
 });
+
+describe("extension-less scripts", () => {
+  test("a file with a Python shebang and no extension is scanned as Python; other extension-less files are not opened as Python", async () => {
+    const root = tree({
+      "bin/serve": "#!/usr/bin/env python3\nfrom app import app\napp.run()\n",
+      "bin/manage": "#! /usr/bin/python3.11 -u\nprint('x')\n",
+      "bin/deploy": "#!/bin/sh\nexec gunicorn app:app\n",
+      "bin/notes": "python is mentioned, but not as a shebang\n",
+      "bin/tool.sh": "#!/usr/bin/env python3\n",
+      "LICENSE": "MIT\n",
+    });
+    const res = await discover([root], config());
+    assert.deepEqual(
+      res.files.filter((f) => f.kind === "python").map((f) => f.path),
+      ["bin/manage", "bin/serve"],
+    );
+    // A shell script keeps its shell classification even with a python shebang: its name says what it is.
+    assert.equal(res.files.find((f) => f.path === "bin/tool.sh")?.kind, "deployment");
+    assert.deepEqual(res.diagnostics, []);
+  });
+
+  test("an ignored extension-less script is not read", async () => {
+    const root = tree({ ".gitignore": "bin/\n", "bin/serve": "#!/usr/bin/env python3\n" });
+    const res = await discover([root], config());
+    assert.deepEqual(paths(res.files), []);
+  });
+});

@@ -297,7 +297,7 @@ class Walker {
   }
 
   private async visitFile(rel: string, abs: string, real: string, layers: IgnoreLayer[]): Promise<void> {
-    const kind = this.wanted(rel, layers);
+    const kind = this.wanted(rel, layers) ?? (await this.pythonScript(rel, abs, layers));
     if (kind === null) return;
     let st: Stats;
     try {
@@ -307,6 +307,29 @@ class Walker {
       return;
     }
     await this.keep(rel, abs, st.size, kind, real, false);
+  }
+
+  /**
+   * An extension-less file whose first line is a Python shebang (`bin/serve`, `manage`) is a Python
+   * script: launchers like these often start the development server. Only such names are opened.
+   */
+  private async pythonScript(rel: string, abs: string, layers: IgnoreLayer[]): Promise<{ kind: SourceFile["kind"] } | null> {
+    const base = rel.slice(rel.lastIndexOf("/") + 1);
+    if (base.includes(".") || this.ignored(rel, false, layers) || (this.include && !safeIgnores(this.include, rel))) return null;
+    let head: string;
+    try {
+      const fh = await this.fs(() => fsp.open(abs, "r"));
+      try {
+        const buf = Buffer.alloc(128);
+        const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+        head = buf.subarray(0, bytesRead).toString("latin1");
+      } finally {
+        await fh.close();
+      }
+    } catch {
+      return null; // not ours to report: the file is not of a kind we check unless it is a script
+    }
+    return /^#![^\n]*\bpython[0-9.]*\b/.test(head) ? { kind: "python" } : null;
   }
 
   /** The classification of a file that passes every filter, or null when it is not wanted. */
