@@ -1,5 +1,6 @@
 /** Helpers that several rules share: context decisions over the project model. */
-import type { CallFact, DefFact } from "../index/ir.js";
+import type { CommandLine } from "../index/deploy/types.js";
+import type { CallFact, DefFact, Expr } from "../index/ir.js";
 import type { ModuleInfo } from "../link/modules.js";
 import type { ConfigClass, ConfigWrite, FactContext, Project } from "../link/project.js";
 import { commandSegments } from "../link/commands.js";
@@ -61,6 +62,29 @@ export function writeContext(project: Project, w: ConfigWrite): { ctx: FactConte
   }
   return { ctx, reach: null };
 }
+
+/**
+ * Whether a `run()` call reaches production, and the reasons to show: null when it sits in a test,
+ * a dev-only block, or a function only development code calls. A `__main__` block counts when a
+ * deployment file starts its file directly; `launch` is that command.
+ */
+export function runCallReach(project: Project, mod: ModuleInfo, c: CallFact): { reasons: string[]; launch?: CommandLine } | null {
+  const ctx = project.contextOf(mod, c);
+  if (ctx.test || ctx.devOnly) return null;
+  if (c.scope && functionReach(project, mod, c.scope) !== "production") return null;
+  const launch = c.mainGuard ? project.launchedDirectly.get(mod.path) : undefined;
+  if (!launch) return { reasons: ctx.reasons };
+  return { reasons: [...ctx.reasons, `the \`__main__\` block is the production entrypoint: a deployment file runs \`${launch.text}\``], launch };
+}
+
+/** The default of an environment lookup (`os.environ.get("X", d)`, `os.getenv("X", d)`, `setdefault`), or null. */
+export function envLookupDefault(project: Project, mod: ModuleInfo, scope: string, e: Expr): Expr | null {
+  if (e.k !== "call") return null;
+  if (!project.extPaths(mod, scope, e.fn).some((p) => ENV_LOOKUPS.has(p))) return null;
+  return e.args[1] ?? e.kw.find((k) => k.name === "default")?.value ?? null;
+}
+
+const ENV_LOOKUPS = new Set(["os.environ.get", "os.getenv", "os.environ.setdefault"]);
 
 /**
  * Whether a function can run in production: "production" when some caller is production code,

@@ -3,7 +3,7 @@ import { toRange } from "../../index/ir.js";
 import type { ModuleInfo } from "../../link/modules.js";
 import type { ConfigWrite, FlaskObject, Project } from "../../link/project.js";
 import { defineRule } from "../define.js";
-import { isDevDeploymentFile, writeContext } from "../support.js";
+import { envLookupDefault, isDevDeploymentFile, writeContext } from "../support.js";
 
 /** Config keys whose values sign or protect something. */
 const SECRET_KEYS = new Set(["SECRET_KEY", "JWT_SECRET_KEY", "WTF_CSRF_SECRET_KEY", "SECURITY_PASSWORD_SALT"]);
@@ -29,14 +29,9 @@ function classify(project: Project, mod: ModuleInfo, scope: string, e: Expr): { 
   const lit = project.constString(mod, scope, e);
   if (lit !== null) return lit.length > 0 ? { kind: "literal", value: lit } : null;
   // os.environ.get("X", "fallback"), os.getenv("X", "fallback"), environ.get(..., default=...)
-  if (e.k === "call") {
-    const paths = project.extPaths(mod, scope, e.fn);
-    if (paths.some((p) => p === "os.environ.get" || p === "os.getenv" || p === "os.environ.setdefault")) {
-      const d = e.args[1] ?? e.kw.find((k) => k.name === "default")?.value;
-      const dv = d ? project.constString(mod, scope, d) : null;
-      if (dv) return { kind: "fallback", value: dv };
-    }
-  }
+  const d = envLookupDefault(project, mod, scope, e);
+  const dv = d ? project.constString(mod, scope, d) : null;
+  if (dv) return { kind: "fallback", value: dv };
   if (e.k === "boolop" && e.op === "or") {
     // os.environ.get("X") or "fallback"
     const r = classify(project, mod, scope, e.rt);

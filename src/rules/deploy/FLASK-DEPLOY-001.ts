@@ -1,6 +1,6 @@
 import { toRange } from "../../index/ir.js";
 import { defineRule } from "../define.js";
-import { functionReach, isDevDeploymentFile, runsFlaskDevServer } from "../support.js";
+import { isDevDeploymentFile, runCallReach, runsFlaskDevServer } from "../support.js";
 
 export default defineRule({
   id: "FLASK-DEPLOY-001",
@@ -37,18 +37,14 @@ export default defineRule({
         const fn = c.call.fn;
         if (fn.k !== "attr" || fn.name !== "run" || !c.statement) continue;
         if (!project.appsOf(mod, c.scope, fn.obj).isApp) continue;
-        const ctx = project.contextOf(mod, c);
-        if (ctx.test || ctx.devOnly) continue;
-        const reasons = [...ctx.reasons];
-        const launch = c.mainGuard ? project.launchedDirectly.get(mod.path) : undefined;
-        if (c.scope && functionReach(project, mod, c.scope) !== "production") continue;
+        const reach = runCallReach(project, mod, c);
+        if (!reach) continue;
+        const launch = reach.launch;
         let message: string;
-        if (launch) {
-          message = `A deployment file runs this file directly (\`${launch.text}\`), so this \`__main__\` block starts the development server in production.`;
-          reasons.push(`started by \`${launch.text}\``);
-        } else if (c.scope) message = `\`${c.scope}\` starts the development server and is called from production code.`;
+        if (launch) message = `A deployment file runs this file directly (\`${launch.text}\`), so this \`__main__\` block starts the development server in production.`;
+        else if (c.scope) message = `\`${c.scope}\` starts the development server and is called from production code.`;
         else message = "`run()` executes whenever this module is imported, including under a WSGI server or in production, so the development server becomes the entrypoint.";
-        report({ file: mod.path, range: toRange(c.call.r), message, scope: c.scope, context: reasons });
+        report({ file: mod.path, range: toRange(c.call.r), message, scope: c.scope, context: reach.reasons });
         if (!serving.has(mod.path)) serving.set(mod.path, toRange(c.call.r).start.line);
       }
     }

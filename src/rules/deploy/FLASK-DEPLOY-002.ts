@@ -3,7 +3,7 @@ import { toRange } from "../../index/ir.js";
 import type { ModuleInfo } from "../../link/modules.js";
 import type { CallExpr, Project } from "../../link/project.js";
 import { defineRule } from "../define.js";
-import { envTruthy, functionReach, isDevDeploymentFile, runsFlaskDevServer, writeContext } from "../support.js";
+import { envLookupDefault, envTruthy, isDevDeploymentFile, runCallReach, runsFlaskDevServer, writeContext } from "../support.js";
 
 /** `socketio.run(app, ...)` where `socketio` is a Flask-SocketIO object and `app` a Flask app. */
 function isSocketIORun(project: Project, mod: ModuleInfo, scope: string, call: CallExpr): boolean {
@@ -16,10 +16,7 @@ function isSocketIORun(project: Project, mod: ModuleInfo, scope: string, call: C
 
 /** `os.environ.get("X", True)` / `os.getenv("X", "1")`: a lookup whose default is a truthy constant. */
 function envDefaultTruthy(project: Project, mod: ModuleInfo, scope: string, e: Expr): boolean {
-  if (e.k !== "call") return false;
-  const paths = project.extPaths(mod, scope, e.fn);
-  if (!paths.some((p) => p === "os.environ.get" || p === "os.getenv")) return false;
-  const d = e.args[1] ?? e.kw.find((k) => k.name === "default")?.value;
+  const d = envLookupDefault(project, mod, scope, e);
   if (!d) return false;
   if (d.k === "str") return envTruthy(d.v);
   return project.truthy(mod, scope, d) === true;
@@ -66,14 +63,11 @@ export default defineRule({
         const flag = c.call.kw.find((k) => (k.name === "debug" || k.name === "use_debugger") && project.truthy(mod, c.scope, k.value) === true);
         if (!flag) continue;
         // Flask-SocketIO's `socketio.run(app, debug=True)` switches the same debug mode on for the app it is given.
-        const socketio = !project.appsOf(mod, c.scope, fn.obj).isApp && isSocketIORun(project, mod, c.scope, c.call);
-        if (!socketio && !project.appsOf(mod, c.scope, fn.obj).isApp) continue;
-        const ctx = project.contextOf(mod, c);
-        if (ctx.test || ctx.devOnly) continue;
-        const reasons = [...ctx.reasons];
-        const launch = c.mainGuard ? project.launchedDirectly.get(mod.path) : undefined;
-        if (launch) reasons.push(`the \`__main__\` block is the production entrypoint: a deployment file runs \`${launch.text}\``);
-        if (c.scope && functionReach(project, mod, c.scope) !== "production") continue;
+        const socketio = !project.appsOf(mod, c.scope, fn.obj).isApp;
+        if (socketio && !isSocketIORun(project, mod, c.scope, c.call)) continue;
+        const reach = runCallReach(project, mod, c);
+        if (!reach) continue;
+        const reasons = reach.reasons;
         report({
           file: mod.path,
           range: toRange(flag.r),
