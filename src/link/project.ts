@@ -170,6 +170,7 @@ export class Project {
   /** Every production deployment command that runs a project Python file directly. */
   readonly launches: Launch[] = [];
   private readonly objectsBySite = new Map<string, FlaskObject>();
+  private readonly sortedModules: ModuleInfo[];
 
   constructor(
     readonly root: string,
@@ -178,6 +179,7 @@ export class Project {
   ) {
     const indexes = results.flatMap((r) => (r.python ? [r.python] : []));
     this.modules = new ModuleTable(nameModules(indexes));
+    this.sortedModules = this.modules.all().sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     this.resolver = new Resolver(this.modules);
     const byPath = new Map(files.map((f) => [f.path, f]));
     for (const r of results) if (r.deployment) this.deployment.push({ file: byPath.get(r.path)!, facts: r.deployment });
@@ -283,9 +285,9 @@ export class Project {
     return null;
   }
 
-  /** Python modules in path order. */
-  pythonModules(): ModuleInfo[] {
-    return this.modules.all().sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  /** Python modules in path order (sorted once: rules and caller searches walk this list often). */
+  pythonModules(): readonly ModuleInfo[] {
+    return this.sortedModules;
   }
 
   // ---------- linking ----------
