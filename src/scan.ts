@@ -9,7 +9,7 @@ import { applyBaseline, readBaseline } from "./filter/baseline.js";
 import { applyOverrides } from "./filter/overrides.js";
 import { applySuppressions } from "./filter/suppress.js";
 import { Project } from "./link/project.js";
-import { parseAll } from "./parse/pool.js";
+import { IN_PROCESS_BELOW_BYTES, parseAll, prewarm } from "./parse/pool.js";
 import type { Rule } from "./rules/define.js";
 import { RULES } from "./rules/index.js";
 
@@ -42,7 +42,12 @@ export async function scan(opts: ScanOptions): Promise<ScanOutput> {
   };
   let t = t0;
   const config = opts.config;
-  const found = await discover(opts.targets, config);
+  // Start the parser workers as soon as the walk shows they will be used, so that loading the parser
+  // in each of them overlaps the rest of the walk.
+  if (opts.jobs !== undefined && opts.jobs > 0) prewarm(opts.jobs);
+  let bytes = 0;
+  const onFound = opts.jobs === undefined ? (f: SourceFile) => (bytes += f.size) >= IN_PROCESS_BELOW_BYTES && prewarm() : undefined;
+  const found = await discover(opts.targets, config, onFound);
   t = lap("discover", t);
   const diagnostics: Diagnostic[] = [...found.diagnostics];
   const results = await parseAll(found.files, { jobs: opts.jobs, onProgress: (d, n) => opts.onProgress?.("parse", d, n) });

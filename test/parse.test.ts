@@ -5,7 +5,9 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { decodeResult } from "../src/index/wire.js";
 import { blankCommentRuns, processFile } from "../src/parse/file.js";
+import { parseAll, prewarm } from "../src/parse/pool.js";
 import { pythonParser } from "../src/parse/treesitter.js";
+import type { SourceFile } from "../src/core/types.js";
 
 test("long runs of comment-only lines are blanked with every position kept", () => {
   const run = Array.from({ length: 20 }, (_, i) => `    # note ${i}`).join("\n");
@@ -37,6 +39,29 @@ test("a file with tens of thousands of comment lines is indexed, and a suppressi
       r.suppressions.map((s) => [s.line, s.fromLine, s.toLine, s.ruleIds]),
       [[30003, 30004, 30004, ["FLASK-DEPLOY-002"]]],
     );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("workers started early give the same results as in-process parsing, and unused ones are stopped", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "fw-pool-"));
+  try {
+    const files: SourceFile[] = [];
+    for (let i = 0; i < 6; i++) {
+      const text = `from flask import Flask\napp${i} = Flask(__name__)\napp${i}.config["DEBUG"] = ${i % 2 === 0 ? "True" : "False"}\n`;
+      writeFileSync(join(dir, `m${i}.py`), text);
+      files.push({ path: `m${i}.py`, absPath: join(dir, `m${i}.py`), kind: "python", size: text.length });
+    }
+    const strip = <T extends { parseMs: number }>(r: T): T => ({ ...r, parseMs: 0 });
+    const inProcess = (await parseAll(files, { jobs: 0 })).map(strip);
+    prewarm(2);
+    const viaWorkers = (await parseAll(files, { jobs: 2 })).map(strip);
+    assert.deepEqual(viaWorkers, inProcess);
+    assert.equal(viaWorkers[2]!.python!.assigns.length, 2);
+    // Started but then not needed: parseAll in-process stops them, so the test process can exit.
+    prewarm(2);
+    assert.deepEqual((await parseAll(files, { jobs: 0 })).map(strip), inProcess);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

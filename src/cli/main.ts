@@ -143,6 +143,13 @@ async function runScan(paths: string[], flags: ScanFlags, io: Io): Promise<numbe
   for (const t of targets) if (!existsSync(t)) throw new UsageError(`path not found: ${t}`);
   const first = resolve(targets[0]!);
   const startDir = statSync(first).isDirectory() ? first : dirname(first);
+  let jobs: number | undefined;
+  if (flags.jobs !== undefined) {
+    jobs = Number(flags.jobs);
+    if (!Number.isInteger(jobs) || jobs < 0) throw new UsageError(`\`--jobs ${flags.jobs}\` must be a whole number (0 = no worker threads)`);
+  }
+  // Loaded only now, so --help, --version, rules, explain and usage errors skip the parser's start-up cost.
+  const scanModule = import("../scan.js");
   const configFile = flags.noConfig ? null : flags.config ? resolve(flags.config) : findConfigFile(startDir);
   if (flags.config && !existsSync(flags.config)) throw new UsageError(`config file not found: ${flags.config}`);
   const cli: Partial<Config> = {};
@@ -163,13 +170,7 @@ async function runScan(paths: string[], flags: ScanFlags, io: Io): Promise<numbe
     config.baseline = resolve(flags.baseline);
     if (!existsSync(config.baseline)) throw new UsageError(`baseline file not found: ${flags.baseline} (create one with --write-baseline)`);
   }
-  let jobs: number | undefined;
-  if (flags.jobs !== undefined) {
-    jobs = Number(flags.jobs);
-    if (!Number.isInteger(jobs) || jobs < 0) throw new UsageError(`\`--jobs ${flags.jobs}\` must be a whole number (0 = no worker threads)`);
-  }
-  // Loaded only now, so --help, --version, rules, explain and usage errors skip the parser's start-up cost.
-  const { scan, findingsAtOrAbove } = await import("../scan.js");
+  const { scan, findingsAtOrAbove } = await scanModule;
   const progress = flags.progress ?? (io.stderrIsTTY && !flags.quiet);
   // On a terminal one line is redrawn in place; elsewhere (a CI log) plain lines, at most one a second.
   const redraw = io.stderrIsTTY;

@@ -131,6 +131,7 @@ class Walker {
   constructor(
     readonly root: string,
     private readonly config: Config,
+    private readonly onFound?: (file: SourceFile) => void,
   ) {
     this.exclude = config.exclude.length > 0 ? ignore({ ignorecase: IGNORE_CASE }).add(config.exclude) : null;
     this.include = config.include.length > 0 ? ignore({ ignorecase: IGNORE_CASE }).add(config.include) : null;
@@ -399,7 +400,10 @@ class Walker {
     }
     const file: SourceFile = { path: rel, absPath: path.join(this.root, ...rel.split("/")), kind: kind.kind, size };
     if (kind.subkind !== undefined) file.subkind = kind.subkind;
-    if (!this.found.has(rel)) this.found.set(rel, { file, real, viaFileLink });
+    if (!this.found.has(rel)) {
+      this.found.set(rel, { file, real, viaFileLink });
+      this.onFound?.(file);
+    }
   }
 }
 
@@ -468,14 +472,15 @@ function commonAncestor(dirs: string[]): string {
 /**
  * Finds the files to scan under the given targets (directories or files), honouring .gitignore,
  * include/exclude globs, skip rules, symbolic-link safety and the size limit. Throws when a target does not exist.
+ * `onFound` hears of each file as it is found (before de-duplication of linked files).
  */
-export async function discover(targets: string[], config: Config): Promise<DiscoverResult> {
+export async function discover(targets: string[], config: Config, onFound?: (file: SourceFile) => void): Promise<DiscoverResult> {
   const list = targets.length > 0 ? targets : ["."];
   const resolved: Target[] = [];
   for (const t of list) resolved.push(await resolveTarget(t));
 
   const root = resolved.length === 1 && resolved[0]!.type === "dir" ? resolved[0]!.real : commonAncestor(resolved.map((t) => (t.type === "dir" ? t.real : path.dirname(t.real))));
-  const walker = new Walker(root, config);
+  const walker = new Walker(root, config, onFound);
 
   // Targets are walked one after another so overlapping targets ("." and "app") resolve deterministically.
   for (const t of resolved) {

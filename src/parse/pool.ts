@@ -9,15 +9,79 @@ import { processFile } from "./file.js";
 import { pythonParser } from "./treesitter.js";
 
 export interface PoolOptions {
-  /** Number of worker threads; 0 = in-process. Default: cores, but in-process below 16 files. */
+  /** Number of worker threads; 0 = in-process. Default: cores, but in-process below IN_PROCESS_BELOW_BYTES of input. */
   jobs?: number;
   onProgress?: (done: number, total: number) => void;
 }
 
+/**
+ * Below this much input, worker threads cost more than they save: each needs about 0.1 s to load
+ * the parser, while one thread parses and indexes roughly 4 MB/s. Measured with bench/bench.ts.
+ */
+export const IN_PROCESS_BELOW_BYTES = 1_500_000;
+
+/** The default number of workers for a large input. */
+export function defaultJobs(): number {
+  return Math.min(availableParallelism(), 8);
+}
+
+interface Started {
+  worker: Worker;
+  /** Settles when the worker has loaded the parser and posted `{ ready: true }`. */
+  ready: Promise<void>;
+}
+
+let prewarmed: Started[] | null = null;
+
+function startWorker(): Started {
+  const worker = new Worker(new URL("./worker.js", import.meta.url));
+  // Not referenced until a scan uses it, so an early exit (a usage error) is not held up by it.
+  worker.unref();
+  const ready = new Promise<void>((resolve, reject) => {
+    const onMessage = (msg: { ready?: boolean }) => {
+      if (!msg.ready) return;
+      worker.off("message", onMessage);
+      worker.off("error", reject);
+      resolve();
+    };
+    worker.on("message", onMessage);
+    worker.on("error", reject);
+  });
+  // A worker that fails while still idle reports through parseAll's own handlers; this only avoids an unhandled rejection.
+  ready.catch(() => {});
+  return { worker, ready };
+}
+
+/**
+ * Starts `jobs` workers now, while the caller still reads its config and walks the file tree, so
+ * that loading the parser in each worker (about 0.1 s) overlaps that work. The next parseAll with
+ * the same number of jobs uses them; one that runs in-process stops them.
+ */
+export function prewarm(jobs: number = defaultJobs()): void {
+  if (prewarmed || jobs <= 0) return;
+  prewarmed = Array.from({ length: jobs }, startWorker);
+}
+
+function takePrewarmed(jobs: number): Started[] {
+  const pool = prewarmed ?? [];
+  prewarmed = null;
+  const kept = pool.slice(0, jobs);
+  for (const s of pool.slice(jobs)) void s.worker.terminate();
+  while (kept.length < jobs) kept.push(startWorker());
+  return kept;
+}
+
+function totalBytes(files: SourceFile[]): number {
+  let n = 0;
+  for (const f of files) n += f.size;
+  return n;
+}
+
 /** Parses and indexes every file; results come back in input order. */
 export async function parseAll(files: SourceFile[], opts: PoolOptions = {}): Promise<FileResult[]> {
-  const jobs = opts.jobs ?? (files.length < 16 ? 0 : Math.min(availableParallelism(), 8));
-  if (jobs <= 0) {
+  const jobs = opts.jobs ?? (totalBytes(files) < IN_PROCESS_BELOW_BYTES ? 0 : defaultJobs());
+  if (jobs <= 0 || files.length === 0) {
+    for (const s of takePrewarmed(0)) void s.worker.terminate();
     const parser = await pythonParser();
     const out: FileResult[] = [];
     for (const f of files) {
@@ -31,25 +95,20 @@ export async function parseAll(files: SourceFile[], opts: PoolOptions = {}): Pro
   const order = files.map((_, i) => i).sort((a, b) => files[b]!.size - files[a]!.size);
   let next = 0;
   let done = 0;
-  const workerCount = Math.min(jobs, files.length);
-  const url = new URL("./worker.js", import.meta.url);
+  const started = takePrewarmed(Math.min(jobs, files.length));
   await new Promise<void>((resolve, reject) => {
-    const workers: Worker[] = [];
     let settled = false;
-    const finish = () => {
-      settled = true;
-      for (const w of workers) void w.terminate();
-      resolve();
+    const stopAll = () => {
+      for (const s of started) void s.worker.terminate();
     };
     const fail = (err: Error) => {
       if (settled) return;
       settled = true;
-      for (const x of workers) void x.terminate();
+      stopAll();
       reject(err);
     };
-    for (let i = 0; i < workerCount; i++) {
-      const w = new Worker(url);
-      workers.push(w);
+    for (const { worker: w, ready } of started) {
+      w.ref();
       const feed = () => {
         if (next < order.length) {
           const id = order[next++]!;
@@ -57,12 +116,7 @@ export async function parseAll(files: SourceFile[], opts: PoolOptions = {}): Pro
         }
       };
       w.on("message", (msg: { ready?: boolean; id: number; json: string }) => {
-        if (msg.ready) {
-          // Two files in flight per worker hide the message round trip.
-          feed();
-          feed();
-          return;
-        }
+        if (msg.ready) return;
         // Hand the worker its next file before decoding this one, so it never waits on the main thread.
         feed();
         try {
@@ -73,13 +127,25 @@ export async function parseAll(files: SourceFile[], opts: PoolOptions = {}): Pro
         }
         done++;
         opts.onProgress?.(done, files.length);
-        if (done === files.length) finish();
+        if (done === files.length) {
+          settled = true;
+          stopAll();
+          resolve();
+        }
       });
       w.on("error", fail);
       // A worker that dies without an error event (out of memory, process.exit) must not leave the scan waiting.
       w.on("exit", (code) => {
         if (!settled) fail(new Error(`a parser worker stopped unexpectedly (exit code ${code})`));
       });
+      // Two files in flight per worker hide the message round trip.
+      ready.then(
+        () => {
+          feed();
+          feed();
+        },
+        (err: Error) => fail(err),
+      );
     }
   });
   return results;
