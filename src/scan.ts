@@ -12,6 +12,7 @@ import { Project } from "./link/project.js";
 import { IN_PROCESS_BELOW_BYTES, parseAll, prewarm } from "./parse/pool.js";
 import type { Rule } from "./rules/define.js";
 import { RULES } from "./rules/index.js";
+import { prepareTaint } from "./taint/index.js";
 
 export interface ScanOptions {
   targets: string[];
@@ -55,6 +56,8 @@ export async function scan(opts: ScanOptions): Promise<ScanOutput> {
   for (const r of results) diagnostics.push(...r.diagnostics);
   const project = new Project(found.root, found.files, results);
   t = lap("link", t);
+  await prepareTaint(project);
+  t = lap("dataflow", t);
   // Every rule runs, so a suppression for a rule that is switched off is not reported as unused.
   const sources = new SourceCache(new Map(found.files.map((f) => [f.path, f])));
   const analysed = runRules(project, opts.rules ?? RULES, sources);

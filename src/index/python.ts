@@ -74,14 +74,14 @@ function queriesFor(lang: Language): { facts: Query; spans: Query } {
   return q;
 }
 
-function rng(n: Node): R {
+export function rng(n: Node): R {
   const s = n.startPosition;
   const e = n.endPosition;
   return `${s.row + 1}:${s.column + 1}:${e.row + 1}:${e.column + 1}`;
 }
 
 /** Decodes a plain Python string literal from its text; f-strings are not constants. */
-function stringValue(text: string): string | null {
+export function stringValue(text: string): string | null {
   const prefix = /^[a-zA-Z]*/.exec(text)![0].toLowerCase();
   if (prefix.includes("f")) return null;
   const body = text.slice(prefix.length);

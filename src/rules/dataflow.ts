@@ -1,0 +1,34 @@
+/** The check every data-flow rule shares: report the engine's findings for one kind of sink. */
+import type { Severity } from "../core/types.js";
+import { toRange } from "../index/ir.js";
+import { isTestPath } from "../link/project.js";
+import { taintHits } from "../taint/index.js";
+import type { SinkKind } from "../taint/models.js";
+import type { RuleContext } from "./define.js";
+
+export interface DataFlowOptions {
+  /** Severity of the weaker variants of the sink ("option": a program argument rather than the program). */
+  variants?: Record<string, Severity>;
+  /** A sentence added to every message, e.g. what an attacker gains. */
+  consequence: string;
+}
+
+export function dataFlowCheck(kind: SinkKind, opts: DataFlowOptions): (ctx: RuleContext) => void {
+  return ({ project, report }) => {
+    for (const h of taintHits(project, kind)) {
+      // Views and helpers in test files serve the test suite, not users.
+      if (isTestPath(h.file)) continue;
+      const severity = h.variant ? opts.variants?.[h.variant] : undefined;
+      const hops = h.trace.length > 2 ? ` (${h.trace.length - 1} steps, see the trace)` : "";
+      report({
+        file: h.file,
+        range: toRange(h.r),
+        message: `Data from ${h.origin.startsWith("request.") ? `\`${h.origin}\`` : h.origin} reaches \`${h.sink}()\` as ${h.what}${hops}. ${opts.consequence}`,
+        severity,
+        scope: h.scope,
+        context: h.variant === "option" ? ["the data lands in an argument of the program, not in the program name or a shell command line, so the impact depends on which options that program accepts"] : undefined,
+        trace: h.trace.map((s) => ({ file: s.file, range: toRange(s.r), message: s.message })),
+      });
+    }
+  };
+}

@@ -1,0 +1,1327 @@
+/**
+ * The data-flow engine: follows request data from Flask's request object (and URL parameters) to
+ * dangerous calls, through assignments, containers, branches and loops inside a function and through
+ * per-function summaries across functions and modules. See ARCHITECTURE.md, "Data flow".
+ *
+ * Demand-driven: only views, functions that read the request, and what they call are lowered and
+ * analysed, so a project without Flask views costs nothing here.
+ */
+import type { Node, Parser, Tree } from "web-tree-sitter";
+import type { SourceFile } from "../core/types.js";
+import type { DefFact, Expr, R } from "../index/ir.js";
+import { readSource } from "../discover/read.js";
+import { blankCommentRuns } from "../parse/file.js";
+import type { ModuleInfo } from "../link/modules.js";
+import type { Project, Route } from "../link/project.js";
+import type { Val } from "../link/resolve.js";
+import { BodyLowerer, type Step } from "./lower.js";
+import {
+  ALL_KINDS,
+  CLEAN_METHODS,
+  kindBit,
+  MUTATING_METHODS,
+  NO_RETURN,
+  REQUEST_ATTRS,
+  REQUEST_METHODS,
+  REQUEST_OBJECTS,
+  SAFE_CONVERTERS,
+  SAFE_YAML_LOADERS,
+  OBJECT_ROOTS,
+  SANITISERS,
+  SELF_ADDRESS_ATTRS,
+  SINKS,
+  STRING_BUILDERS,
+  type SinkKind,
+  type SinkSpec,
+} from "./models.js";
+import { CLEAN, link, mergeFlows, sanitise, step, TV, union, unionAll, type Flow, type TraceLink } from "./value.js";
+
+type CallExpr = Extract<Expr, { k: "call" }>;
+type Const = string | number | boolean | null;
+
+/** A data-flow finding, before a rule turns it into a report. */
+export interface TaintHit {
+  kind: SinkKind;
+  file: string;
+  /** The dangerous call (or assignment, for a Location header). */
+  r: R;
+  /** The function it sits in. */
+  scope: string;
+  /** What the dangerous argument is ("the SQL text"). */
+  what: string;
+  /** Source text of the callee, e.g. "cursor.execute". */
+  sink: string;
+  origin: string;
+  trace: TraceLink[];
+  /** Set for weaker variants of a sink (an option-like argument rather than the program). */
+  variant?: string;
+}
+
+/** A sink reached by a parameter: filled in with the caller's data at each call site. */
+interface ParamSink {
+  param: number;
+  path?: readonly string[];
+  kind: SinkKind;
+  cleared: number;
+  trace: TraceLink | null;
+  file: string;
+  r: R;
+  scope: string;
+  what: string;
+  sink: string;
+  variant?: string;
+}
+
+interface Summary {
+  ret: TV;
+  /** The first parameter (`self`) as the function leaves it: what a constructor's `__init__` stores. */
+  selfOut: TV;
+  sinks: ParamSink[];
+  /** Parameters the function vouches for when it returns a true value: param -> mask of safe kinds. */
+  validates: Map<number, number>;
+  /** Parameters whose keyed digest (HMAC) the function returns. */
+  signs: number[];
+  /** Parameters the function has checked whenever it returns normally (it raises or aborts otherwise). */
+  checks: Map<number, number>;
+}
+
+interface FnInfo {
+  key: string;
+  mod: ModuleInfo;
+  def: DefFact;
+  file: SourceFile;
+  /** Parameter names, `self` included. */
+  params: string[];
+  /** Sources bound to parameters (URL rule variables of a view). */
+  paramSources: Map<number, string>;
+  body: Step[] | null;
+}
+
+interface State {
+  vars: Map<string, TV>;
+  consts: Map<string, Const>;
+  /** Names holding a parsed URL (`u = urlparse(x)`): the variables it was parsed from. */
+  urls: Map<string, string[]>;
+  /** Names holding the host part of a parsed URL (`host = parts.hostname.lower()`): the variables it came from. */
+  hosts: Map<string, string[]>;
+  /** Names holding a keyed digest (`h = hmac.new(key, x, ...)`): the variables it signs. */
+  digests: Map<string, string[]>;
+}
+
+interface Refinement {
+  then: Map<string, number>;
+  orelse: Map<string, number>;
+}
+
+const MAX_ROUNDS = 6;
+const LOOP_ITERATIONS = 3;
+
+function copy(s: State): State {
+  return { vars: new Map(s.vars), consts: new Map(s.consts), urls: new Map(s.urls), hosts: new Map(s.hosts), digests: new Map(s.digests) };
+}
+
+function merge(a: State, b: State): State {
+  const vars = new Map(a.vars);
+  for (const [k, v] of b.vars) vars.set(k, union(vars.get(k) ?? CLEAN, v));
+  const consts = new Map<string, Const>();
+  for (const [k, v] of a.consts) if (b.consts.has(k) && b.consts.get(k) === v) consts.set(k, v);
+  const urls = new Map(a.urls);
+  for (const [k, v] of b.urls) urls.set(k, [...new Set([...(urls.get(k) ?? []), ...v])]);
+  const digests = new Map<string, string[]>();
+  for (const [k, v] of a.digests) if (b.digests.has(k)) digests.set(k, v.filter((x) => b.digests.get(k)!.includes(x)));
+  const hosts = new Map<string, string[]>();
+  for (const [k, v] of a.hosts) if (b.hosts.has(k)) hosts.set(k, v);
+  return { vars, consts, urls, hosts, digests };
+}
+
+function sameState(a: State, b: State): boolean {
+  if (a.vars.size !== b.vars.size) return false;
+  for (const [k, v] of a.vars) {
+    const w = b.vars.get(k);
+    if (!w || w.all().length !== v.all().length) return false;
+  }
+  return true;
+}
+
+/** Names an expression reads (for guards that check a value derived from a variable). */
+function namesIn(e: Expr, out: Set<string> = new Set()): Set<string> {
+  switch (e.k) {
+    case "name":
+      out.add(e.id);
+      break;
+    case "attr":
+      namesIn(e.obj, out);
+      break;
+    case "call":
+      namesIn(e.fn, out);
+      for (const a of e.args) namesIn(a, out);
+      for (const k of e.kw) namesIn(k.value, out);
+      break;
+    case "sub":
+      namesIn(e.obj, out);
+      break;
+    case "seq":
+      for (const x of e.elts) namesIn(x, out);
+      break;
+    case "bin":
+      namesIn(e.l, out);
+      namesIn(e.rt, out);
+      break;
+    case "fstr":
+    case "other":
+      for (const p of e.parts) namesIn(p, out);
+      break;
+    default:
+      break;
+  }
+  return out;
+}
+
+function calleeText(e: Expr): string {
+  switch (e.k) {
+    case "name":
+      return e.id;
+    case "attr":
+      return `${calleeText(e.obj)}.${e.name}`;
+    case "call":
+      return `${calleeText(e.fn)}()`;
+    case "sub":
+      return `${calleeText(e.obj)}[...]`;
+    default:
+      return "(...)";
+  }
+}
+
+function normalisePath(p: string): string {
+  return p.replace(/^flask\.globals\./, "flask.").replace(/^builtins\.__builtins__\./, "builtins.");
+}
+
+export class TaintEngine {
+  private readonly fns = new Map<string, FnInfo | null>();
+  private readonly summaries = new Map<string, Summary>();
+  private readonly trees = new Map<string, { tree: Tree; src: string } | null>();
+  private readonly active = new Set<string>();
+  private changed = false;
+  private readonly hits = new Map<string, TaintHit>();
+  private readonly filesByPath: Map<string, SourceFile>;
+
+  constructor(
+    private readonly project: Project,
+    private readonly parser: Parser,
+  ) {
+    this.filesByPath = new Map(project.files.map((f) => [f.path, f]));
+  }
+
+  /** Runs the analysis from every entry point to a fixed point; returns the findings, sorted. */
+  run(): TaintHit[] {
+    const entries = this.entryPoints();
+    try {
+      for (let round = 0; round < MAX_ROUNDS; round++) {
+        this.changed = false;
+        this.hits.clear();
+        this.analysedThisRound.clear();
+        for (const e of entries) this.analyse(e);
+        if (!this.changed) break;
+      }
+    } finally {
+      for (const t of this.trees.values()) t?.tree.delete();
+      this.trees.clear();
+    }
+    return [...this.hits.values()].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.r.localeCompare(b.r, "en", { numeric: true }) || (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0));
+  }
+
+  // ---------- entry points ----------
+
+  private entryPoints(): FnInfo[] {
+    const out = new Map<string, FnInfo>();
+    const add = (f: FnInfo | null) => {
+      if (f && !out.has(f.key)) out.set(f.key, f);
+    };
+    for (const route of this.project.routes) {
+      if (!route.view || !route.viewMod) continue;
+      if (route.view.kind === "class") {
+        for (const m of ["get", "post", "put", "patch", "delete", "dispatch_request"]) {
+          const d = this.project.resolver.def(route.viewMod, `${route.view.qualname}.${m}`);
+          if (d) add(this.fnInfo(route.viewMod, d, route));
+        }
+      } else add(this.fnInfo(route.viewMod, route.view, route));
+    }
+    // Functions that read the request themselves (hooks, helpers reached through callbacks).
+    for (const mod of this.project.pythonModules()) {
+      const names = this.requestNames(mod);
+      if (names.length === 0) continue;
+      const file = this.filesByPath.get(mod.path);
+      if (!file) continue;
+      const src = this.source(mod.path);
+      if (src === null) continue;
+      const lineStarts = lineOffsets(src);
+      for (const d of mod.index.defs) {
+        if (d.kind !== "function") continue;
+        const [sl, , el] = d.r.split(":").map(Number) as [number, number, number];
+        const text = src.slice(lineStarts[sl - 1] ?? 0, lineStarts[el] ?? src.length);
+        if (names.some((n) => text.includes(n))) add(this.fnInfo(mod, d, null));
+      }
+    }
+    return [...out.values()].sort((a, b) => (a.key < b.key ? -1 : 1));
+  }
+
+  /** Local names through which a module reaches flask.request ("request", "flask", an alias). */
+  private requestNames(mod: ModuleInfo): string[] {
+    const out: string[] = [];
+    for (const f of mod.index.imports) {
+      if ((f.module === "flask" || f.module === "flask.globals" || f.module === "quart") && f.member === "request") out.push(f.local);
+      else if ((f.module === "flask" || f.module === "quart") && f.member === null) out.push(`${f.local}.request`);
+    }
+    return out;
+  }
+
+  private fnInfo(mod: ModuleInfo, def: DefFact, route: Route | null): FnInfo | null {
+    const key = `${mod.path}:${def.qualname}`;
+    const known = this.fns.get(key);
+    if (known !== undefined) {
+      if (known && route) this.bindRouteParams(known, route);
+      return known;
+    }
+    const file = this.filesByPath.get(mod.path);
+    if (!file || def.kind !== "function") {
+      this.fns.set(key, null);
+      return null;
+    }
+    const info: FnInfo = { key, mod, def, file, params: def.params.map((p) => p.name), paramSources: new Map(), body: null };
+    if (route) this.bindRouteParams(info, route);
+    this.fns.set(key, info);
+    return info;
+  }
+
+  private bindRouteParams(info: FnInfo, route: Route): void {
+    const rules = [route.rule ?? "", ...route.fullPaths];
+    for (const rule of rules) {
+      for (const m of rule.matchAll(/<(?:([a-zA-Z_][\w]*)(?:\([^)]*\))?:)?([a-zA-Z_]\w*)>/g)) {
+        const conv = m[1] ?? "string";
+        const name = m[2]!;
+        const i = info.params.indexOf(name);
+        if (i >= 0 && !SAFE_CONVERTERS.has(conv)) info.paramSources.set(i, `URL parameter \`${name}\``);
+      }
+    }
+  }
+
+  // ---------- lowering on demand ----------
+
+  private source(path: string): string | null {
+    const t = this.tree(path);
+    return t ? t.src : null;
+  }
+
+  private tree(path: string): { tree: Tree; src: string } | null {
+    if (this.trees.has(path)) return this.trees.get(path)!;
+    const file = this.filesByPath.get(path);
+    let out: { tree: Tree; src: string } | null = null;
+    if (file) {
+      const read = readSource(file);
+      if (read.text !== null) {
+        const tree = this.parser.parse(blankCommentRuns(read.text));
+        if (tree) out = { tree, src: read.text };
+      }
+    }
+    this.trees.set(path, out);
+    return out;
+  }
+
+  private bodyOf(f: FnInfo): Step[] {
+    if (f.body) return f.body;
+    f.body = [];
+    const t = this.tree(f.mod.path);
+    if (!t) return f.body;
+    const [line, col] = f.def.nameR.split(":").map(Number) as [number, number];
+    const nameNode = t.tree.rootNode.descendantForPosition({ row: line - 1, column: col - 1 });
+    let fn: Node | null = nameNode;
+    while (fn && fn.type !== "function_definition") fn = fn.parent;
+    if (!fn) return f.body;
+    f.body = new BodyLowerer(t.src).block(fn.childForFieldName("body"));
+    return f.body;
+  }
+
+  // ---------- functions ----------
+
+  private summaryOf(f: FnInfo): Summary {
+    const known = this.summaries.get(f.key);
+    if (this.active.has(f.key)) return known ?? { ret: CLEAN, selfOut: CLEAN, sinks: [], validates: new Map(), signs: [], checks: new Map() };
+    if (known && this.analysedThisRound.has(f.key)) return known;
+    return this.analyse(f);
+  }
+
+  private readonly analysedThisRound = new Set<string>();
+
+  private analyse(f: FnInfo): Summary {
+    this.active.add(f.key);
+    this.analysedThisRound.add(f.key);
+    try {
+      const fa = new FunctionAnalysis(this, f);
+      const s = fa.run(this.bodyOf(f));
+      const before = this.summaries.get(f.key);
+      if (!before || summarySize(before) !== summarySize(s)) this.changed = true;
+      this.summaries.set(f.key, s);
+      return s;
+    } finally {
+      this.active.delete(f.key);
+    }
+  }
+
+  /** Called by FunctionAnalysis for a resolved project function. */
+  summaryFor(mod: ModuleInfo, def: DefFact): { info: FnInfo; summary: Summary } | null {
+    const info = this.fnInfo(mod, def, null);
+    if (!info) return null;
+    return { info, summary: this.summaryOf(info) };
+  }
+
+  addHit(h: TaintHit): void {
+    const k = `${h.kind}\0${h.file}\0${h.r}\0${h.origin}\0${h.variant ?? ""}`;
+    const old = this.hits.get(k);
+    if (!old || old.trace.length > h.trace.length) this.hits.set(k, h);
+  }
+
+  get projectModel(): Project {
+    return this.project;
+  }
+}
+
+function summarySize(s: Summary): string {
+  return `${s.ret.all().length}:${s.selfOut.all().length}:${s.sinks.length}:${[...s.validates].join(",")}`;
+}
+
+function lineOffsets(src: string): number[] {
+  const out = [0];
+  for (let i = src.indexOf("\n"); i >= 0; i = src.indexOf("\n", i + 1)) out.push(i + 1);
+  return out;
+}
+
+/** Walks one function body with an abstract state (see the module comment). */
+class FunctionAnalysis {
+  private readonly ret: TV[] = [];
+  private readonly selfOut: TV[] = [];
+  private readonly sinks: ParamSink[] = [];
+  private readonly validates = new Map<number, number>();
+  private signs: number[] | null = null;
+  private validatesSeen = false;
+  private exitCall = false;
+  private readonly project: Project;
+  private readonly file: string;
+  private readonly scope: string;
+
+  constructor(
+    private readonly engine: TaintEngine,
+    private readonly f: FnInfo,
+  ) {
+    this.project = engine.projectModel;
+    this.file = f.file.path;
+    this.scope = f.def.qualname;
+  }
+
+  run(body: Step[]): Summary {
+    const state: State = { vars: new Map(), consts: new Map(), urls: new Map(), hosts: new Map(), digests: new Map() };
+    this.f.params.forEach((p, i) => {
+      const src = this.f.paramSources.get(i);
+      const origin = src ?? p;
+      const flow: Flow = { origin, param: src ? -1 : i, cleared: 0, trace: link(this.file, this.f.def.nameR, src ? `${src} enters view \`${this.f.def.name}\`` : `parameter \`${p}\` of \`${this.f.def.name}\``, null) };
+      state.vars.set(p, new TV([flow]));
+    });
+    const end = this.block(body, state);
+    if (end) this.noteSelf(end);
+    const seen = new Set<string>();
+    const sinks = this.sinks.filter((x) => {
+      const k = `${x.param}\0${x.kind}\0${x.file}\0${x.r}\0${x.cleared}\0${x.variant ?? ""}`;
+      if (seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    });
+    return { ret: unionAll(this.ret), selfOut: unionAll(this.selfOut), signs: this.signs ?? [], checks: this.checks ?? new Map(), sinks, validates: this.validatesSeen ? this.validates : new Map() };
+  }
+
+  private checks: Map<number, number> | null = null;
+
+  /** At a normal exit: which parameters every path so far has checked, and for which kinds. */
+  private noteChecks(st: State): void {
+    const now = new Map<number, number>();
+    this.f.params.forEach((p, i) => {
+      const v = st.vars.get(p);
+      if (!v || v.fields) return;
+      const flows = v.flows;
+      if (flows.length === 0 || !flows.every((f) => f.param === i && !f.path)) return;
+      const mask = flows.reduce((m, f) => m & f.cleared, ALL_KINDS);
+      if (mask) now.set(i, mask);
+    });
+    if (this.checks === null) this.checks = now;
+    else for (const [k, m] of [...this.checks]) {
+      const n = now.get(k);
+      if (n === undefined) this.checks.delete(k);
+      else this.checks.set(k, m & n);
+    }
+  }
+
+  private noteSelf(st: State): void {
+    this.noteChecks(st);
+    const self = this.f.params[0];
+    const v = self !== undefined ? st.vars.get(self) : undefined;
+    if (v) this.selfOut.push(v);
+  }
+
+  // ---------- statements ----------
+
+  /** Runs statements; returns the state after them, or null when every path has left the function. */
+  private block(steps: Step[], state: State): State | null {
+    let cur: State | null = state;
+    for (const s of steps) {
+      if (!cur) return null;
+      cur = this.stmt(s, cur);
+    }
+    return cur;
+  }
+
+  private stmt(s: Step, st: State): State | null {
+    switch (s.s) {
+      case "assign": {
+        const value = this.eval(s.value, st);
+        const c = this.fold(s.value, st);
+        for (const t of s.targets) {
+          if (s.op === "=") this.assign(t, value, st, s.r, c, s.value);
+          else if (t.k === "name") {
+            const old = st.vars.get(t.id) ?? CLEAN;
+            st.vars.set(t.id, union(old, step(value, this.file, s.r, `appended to \`${t.id}\``)));
+            st.consts.delete(t.id);
+          }
+        }
+        return st;
+      }
+      case "expr": {
+        this.exitCall = false;
+        this.eval(s.e, st);
+        return this.exitCall ? null : st;
+      }
+      case "return": {
+        this.noteSelf(st);
+        if (s.e) {
+          const v = this.eval(s.e, st);
+          if (v.tainted) this.ret.push(step(v, this.file, s.r, `returned from \`${this.f.def.name}\``));
+          this.noteValidation(s.e, st);
+        }
+        return null;
+      }
+      case "raise":
+        return null;
+      case "if": {
+        const c = this.fold(s.test, st);
+        this.eval(s.test, st);
+        if (c !== undefined) return this.block(truthy(c) ? s.body : s.orelse, st);
+        const ref = this.refine(s.test, st);
+        const a = this.block(s.body, applyRefinement(copy(st), ref.then));
+        const b = this.block(s.orelse, applyRefinement(copy(st), ref.orelse));
+        if (!a) return b;
+        if (!b) return a;
+        return merge(a, b);
+      }
+      case "loop": {
+        if (s.test) {
+          const c = this.fold(s.test, st);
+          if (c !== undefined && !truthy(c)) return this.block(s.orelse, st);
+          this.eval(s.test, st);
+        }
+        let cur = st;
+        const elem = s.iter ? this.eval(s.iter, st).flat() : CLEAN;
+        for (let i = 0; i < LOOP_ITERATIONS; i++) {
+          const inner = copy(cur);
+          if (s.target) this.assign(s.target, elem, inner, s.r, undefined, null);
+          const after = this.block(s.body, inner);
+          const next = after ? merge(cur, after) : cur;
+          if (sameState(next, cur)) break;
+          cur = next;
+        }
+        return this.block(s.orelse, cur) ?? cur;
+      }
+      case "with": {
+        for (const it of s.items) {
+          const v = this.eval(it.e, st);
+          if (it.target) this.assign(it.target, v, st, s.r, undefined, null);
+        }
+        return this.block(s.body, st);
+      }
+      case "try": {
+        const body = this.block(s.body, copy(st));
+        const entry = body ? merge(st, body) : st;
+        let out: State | null = body ? this.block(s.orelse, body) : null;
+        for (const h of s.handlers) {
+          const after = this.block(h, copy(entry));
+          out = out && after ? merge(out, after) : (out ?? after);
+        }
+        if (s.final.length > 0) {
+          const fin = this.block(s.final, copy(out ?? entry));
+          return out && fin ? fin : null;
+        }
+        return out;
+      }
+      case "branches": {
+        this.eval(s.subject, st);
+        let out: State | null = st;
+        for (const arm of s.arms) {
+          const after = this.block(arm, copy(st));
+          out = out && after ? merge(out, after) : (out ?? after);
+        }
+        return out;
+      }
+    }
+  }
+
+  private assign(t: Expr, v: TV, st: State, r: R, c: Const | undefined, value: Expr | null): void {
+    switch (t.k) {
+      case "name": {
+        st.vars.set(t.id, v.tainted ? step(v, this.file, r, `assigned to \`${t.id}\``) : v.fields ? v : CLEAN);
+        if (c !== undefined) st.consts.set(t.id, c);
+        else st.consts.delete(t.id);
+        const parsed = value ? this.parsedUrlOf(value, st) : null;
+        if (parsed) st.urls.set(t.id, parsed);
+        else st.urls.delete(t.id);
+        const host = value ? this.parsedUrlNames(value, st) : [];
+        if (host.length > 0) st.hosts.set(t.id, host);
+        else st.hosts.delete(t.id);
+        const signed = value ? this.signedBy(value, st) : [];
+        if (signed.length > 0) st.digests.set(t.id, signed);
+        else st.digests.delete(t.id);
+        return;
+      }
+      case "seq": {
+        if (value && value.k === "seq" && value.elts.length === t.elts.length) {
+          t.elts.forEach((e, i) => this.assign(e, this.eval(value.elts[i]!, st), st, r, this.fold(value.elts[i]!, st), value.elts[i]!));
+        } else for (const e of t.elts) this.assign(e, v.flat(), st, r, undefined, null);
+        return;
+      }
+      case "attr": {
+        const base = rootName(t.obj);
+        if (base && st.vars.has(base) && t.obj.k === "name") {
+          st.vars.set(base, (st.vars.get(base) ?? CLEAN).withField(`.${t.name}`, v));
+        }
+        return;
+      }
+      case "sub": {
+        // `response.headers["Location"] = x` sends the client to x.
+        if (t.obj.k === "attr" && t.obj.name === "headers" && t.key.k === "str" && t.key.v.toLowerCase() === "location") {
+          this.checkArg({ kind: "redirect", args: [0], what: "the Location header" } as SinkSpec, v, t.r ?? r, "Location header", undefined);
+        }
+        if (t.obj.k === "name" && st.vars.has(t.obj.id)) {
+          const old = st.vars.get(t.obj.id)!;
+          const key = this.fold(t.key, st);
+          if (key !== undefined && key !== null) st.vars.set(t.obj.id, old.withField(String(key), v));
+          else st.vars.set(t.obj.id, union(old, v));
+        } else if (t.obj.k === "name" && v.tainted) st.vars.set(t.obj.id, v.flat());
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  // ---------- expressions ----------
+
+  eval(e: Expr, st: State): TV {
+    switch (e.k) {
+      case "name": {
+        const v = st.vars.get(e.id);
+        if (v) return v;
+        return CLEAN;
+      }
+      case "attr": {
+        const src = this.requestSource(e, st);
+        if (src) return src;
+        const form = this.formField(e, st);
+        if (form) return form;
+        return this.eval(e.obj, st).field(`.${e.name}`);
+      }
+      case "sub": {
+        const obj = this.eval(e.obj, st);
+        const key = this.fold(e.key, st);
+        this.eval(e.key, st);
+        return obj.field(key === undefined || key === null ? null : String(key));
+      }
+      case "call":
+        return this.call(e, st);
+      case "str":
+      case "num":
+      case "bool":
+      case "none":
+        return CLEAN;
+      case "fstr":
+        return this.safePrefixed(null, unionAll(e.parts.map((p) => this.eval(p, st).flat())), st, e);
+      case "bin": {
+        const l = this.eval(e.l, st).flat();
+        const r = this.eval(e.rt, st).flat();
+        // `"%d" % x` makes a number of x; `%s` keeps its text.
+        if (e.op === "%" && e.l.k === "str" && !/%[-#0 +]*\d*(?:\.\d+)?[sr]/.test(e.l.v) && !/%\(/.test(e.l.v)) return CLEAN;
+        return e.op === "+" || e.op === "%" ? this.safePrefixed(null, union(l, r), st, e) : union(l, r);
+      }
+      case "boolop":
+        return union(this.eval(e.l, st), this.eval(e.rt, st));
+      case "cond": {
+        this.eval(e.test, st);
+        const c = this.fold(e.test, st);
+        if (c !== undefined) return this.eval(truthy(c) ? e.body : e.orelse, st);
+        const ref = this.refine(e.test, st);
+        return union(this.eval(e.body, applyRefinement(copy(st), ref.then)), this.eval(e.orelse, applyRefinement(copy(st), ref.orelse)));
+      }
+      case "cmp":
+        for (const o of e.operands) this.eval(o, st);
+        return CLEAN;
+      case "not":
+        this.eval(e.e, st);
+        return CLEAN;
+      case "seq": {
+        const elts = e.elts.map((x) => this.eval(x, st));
+        if (elts.every((x) => !x.tainted)) return CLEAN;
+        const fields = new Map<string, TV>();
+        elts.forEach((x, i) => fields.set(String(i), x));
+        return new TV([], fields);
+      }
+      case "dict": {
+        let whole = CLEAN;
+        const fields = new Map<string, TV>();
+        for (const it of e.items) {
+          const v = this.eval(it.value, st);
+          const k = it.key ? this.fold(it.key, st) : undefined;
+          if (it.key) this.eval(it.key, st);
+          if (it.key && k !== undefined && k !== null) fields.set(String(k), v);
+          else whole = union(whole, v.flat());
+          if (it.key && !(k !== undefined && k !== null)) whole = union(whole, this.eval(it.key, st).flat());
+        }
+        if (!whole.tainted && [...fields.values()].every((x) => !x.tainted)) return CLEAN;
+        return new TV(whole.flows, fields);
+      }
+      case "other":
+        if (e.type === "lambda") return CLEAN;
+        return unionAll(e.parts.map((p) => this.eval(p, st).flat()));
+      default:
+        return CLEAN;
+    }
+  }
+
+  /** `request.args`, `flask.request.form`, ...: request data, with where it was read. */
+  private requestSource(e: Extract<Expr, { k: "attr" }>, st: State): TV | null {
+    if (!REQUEST_ATTRS.has(e.name)) return null;
+    if (!this.isRequest(e.obj, st)) return null;
+    const origin = `request.${e.name}`;
+    const cleared = SELF_ADDRESS_ATTRS.has(e.name) ? kindBit("redirect") : 0;
+    return new TV([{ origin, param: -1, cleared, trace: link(this.file, e.r ?? "0:0:0:0", `${origin} is read here`, null) }]);
+  }
+
+  private isRequest(e: Expr, st: State): boolean {
+    if (e.k === "name" && st.vars.has(e.id)) return false;
+    if (e.k !== "name" && e.k !== "attr") return false;
+    return this.paths(e).some((p) => REQUEST_OBJECTS.has(p));
+  }
+
+  /** `form.field.data` on a Flask-WTF or WTForms form: what the client submitted. */
+  private formField(e: Extract<Expr, { k: "attr" }>, st: State): TV | null {
+    if (e.name !== "data" || e.obj.k !== "attr") return null;
+    const form = e.obj.obj;
+    if (form.k !== "name") return null;
+    const local = st.vars.get(form.id);
+    if (local && local.tainted) return null;
+    const vals = this.project.resolve(this.f.mod, this.scope, form);
+    if (!vals.some((v) => v.t === "inst" && this.isFormClass(v.of))) return null;
+    const origin = `form field \`${e.obj.name}\``;
+    return new TV([{ origin, param: -1, cleared: 0, trace: link(this.file, e.r ?? "0:0:0:0", `${origin} is read here`, null) }]);
+  }
+
+  private isFormClass(v: Val, depth = 0): boolean {
+    if (depth > 8) return false;
+    if (v.t === "ext") return /^(flask_wtf(\.form)?\.(FlaskForm|Form)|wtforms(\.form)?\.Form)$/.test(v.path);
+    if (v.t === "def" && v.def.kind === "class") {
+      return v.def.bases.some((b) => this.project.resolve(v.mod, v.def.scope, b).some((x) => this.isFormClass(x, depth + 1)));
+    }
+    return false;
+  }
+
+  /** External dotted paths an expression stands for (not for locals assigned in this function). */
+  private paths(e: Expr): string[] {
+    return this.project
+      .resolve(this.f.mod, this.scope, e)
+      .flatMap((v) => (v.t === "ext" ? [normalisePath(v.path)] : []));
+  }
+
+  private call(c: CallExpr, st: State): TV {
+    const args = c.args.map((a) => this.eval(a, st));
+    const kws = c.kw.map((k) => this.eval(k.value, st));
+    const method = c.fn.k === "attr" ? c.fn.name : null;
+    const recv = c.fn.k === "attr" ? this.eval(c.fn.obj, st) : CLEAN;
+    const recvIsLocal = c.fn.k === "attr" && rootName(c.fn.obj) !== null && st.vars.has(rootName(c.fn.obj)!);
+    const vals = recvIsLocal ? [] : this.project.resolve(this.f.mod, this.scope, c.fn);
+    const paths = vals.flatMap((v) => (v.t === "ext" ? [normalisePath(v.path)] : []));
+    const defs = vals.filter((v): v is Extract<Val, { t: "def" }> => v.t === "def");
+
+    if (paths.some((p) => NO_RETURN.has(p))) this.exitCall = true;
+
+    // Sinks.
+    for (const spec of SINKS) {
+      const byPath = spec.callees?.some((p) => paths.includes(p)) ?? false;
+      const byMethod = !byPath && method !== null && (spec.methods?.includes(method) ?? false) && defs.length === 0;
+      if (!byPath && !byMethod) continue;
+      if (spec.when === "shell" && !this.shellOn(c, st)) continue;
+      if (spec.when === "no-shell" && this.shellOn(c, st)) continue;
+      if (spec.when === "yaml-unsafe" && !this.yamlUnsafe(c)) continue;
+      const sinkText = calleeText(c.fn);
+      for (const i of spec.args) {
+        if (i === -1) {
+          this.checkArg(spec, recv, c.r, sinkText, undefined);
+          continue;
+        }
+        const a = c.args[i];
+        if (a && a.k === "other" && a.type === "splat") continue;
+        let v: TV | undefined = args[i];
+        if (!v && spec.kwargs) {
+          const k = c.kw.findIndex((x) => x.name !== null && spec.kwargs!.includes(x.name) && spec.args.indexOf(i) === spec.kwargs!.indexOf(x.name));
+          if (k >= 0) v = kws[k];
+        }
+        if (!v) continue;
+        if (spec.when === "no-shell" && i === 0 && a?.k === "seq") {
+          // A literal argument list: the program is its first element; later ones are its options.
+          const elts = a.elts.map((x) => this.eval(x, st));
+          if (elts[0]) this.checkArg(spec, elts[0], c.r, sinkText, undefined);
+          let afterDashes = false;
+          a.elts.forEach((x, j) => {
+            if (x.k === "str" && x.v === "--") afterDashes = true;
+            if (j > 0 && !afterDashes) this.checkArg({ ...spec, what: "an argument of the program" }, elts[j]!, c.r, sinkText, "option");
+          });
+          continue;
+        }
+        if (spec.when === "no-shell" && i === 0 && a && a.k !== "str" && a.k !== "fstr" && a.k !== "bin" && !(a.k === "name" && this.isString(a, st))) {
+          // A list built elsewhere: its first element, when tracked, is the program; otherwise we cannot tell which part is tainted.
+          const first = v.fields?.get("0");
+          if (first) {
+            this.checkArg(spec, first, c.r, sinkText, undefined);
+            this.checkArg({ ...spec, what: "an argument of the program" }, new TV(v.flows, new Map([...v.fields!].filter(([k]) => k !== "0"))), c.r, sinkText, "option");
+          } else this.checkArg({ ...spec, what: "part of the argument list" }, v, c.r, sinkText, "option");
+          continue;
+        }
+        this.checkArg(spec, v, c.r, sinkText, undefined);
+      }
+    }
+
+    // Sources.
+    if (method && REQUEST_METHODS.has(method) && this.isRequest((c.fn as Extract<Expr, { k: "attr" }>).obj, st)) {
+      const origin = `request.${method}()`;
+      return new TV([{ origin, param: -1, cleared: 0, trace: link(this.file, c.r, `${origin} is read here`, null) }]);
+    }
+
+    // Sanitisers and calls whose result cannot carry the data.
+    for (const p of paths) {
+      const mask = SANITISERS[p];
+      if (mask === undefined) continue;
+      if (mask === ALL_KINDS) return CLEAN;
+      return step(sanitise(unionAll([...args, ...kws]), mask), this.file, c.r, `made safe for some uses by \`${calleeText(c.fn)}\``);
+    }
+    if (method && CLEAN_METHODS.has(method) && defs.length === 0) return CLEAN;
+
+    // Project functions: apply their summaries.
+    const fromDefs: TV[] = [];
+    for (const d of defs) fromDefs.push(d.def.kind === "class" ? this.construct(c, d, args, kws) : this.applySummary(c, d, args, kws, recv, st));
+    if (defs.length > 0) return unionAll(fromDefs);
+
+    // Containers and objects the function fills in: `items.append(x)`.
+    if (method && MUTATING_METHODS.has(method) && c.fn.k === "attr" && c.fn.obj.k === "name") {
+      const all = unionAll([...args, ...kws].map((x) => x.flat()));
+      if (all.tainted) {
+        const name = c.fn.obj.id;
+        st.vars.set(name, union(st.vars.get(name) ?? CLEAN, step(all, this.file, c.r, `added to \`${name}\``)));
+      }
+      return CLEAN;
+    }
+    if (method && (method === "get" || method === "pop" || method === "getlist" || method === "setdefault") && c.args[0]) {
+      const key = this.fold(c.args[0], st);
+      const v = recv.field(key === undefined || key === null ? null : String(key));
+      return union(v, args[1] ?? CLEAN);
+    }
+    const all = unionAll([recv.flat(), ...args.map((x) => x.flat()), ...kws.map((x) => x.flat())]);
+    // A method of an object we do not model (`cache.get(key)`, `db.lookup(name)`): what it returns is
+    // the object's data, not its arguments, unless the object itself holds request data or is a string.
+    if (c.fn.k === "attr" && !recv.tainted && this.isObject(c.fn.obj, st) && !(STRING_BUILDERS.has(c.fn.name) && this.isString(c.fn.obj, st))) return CLEAN;
+    // A function we do not model (`os.path.join`, `quote`): what goes in may come out.
+    return this.safePrefixed(c, all, st);
+  }
+
+  /** True when `e` is an object rather than a module: its methods' results are its own data. */
+  private isObject(e: Expr, st: State): boolean {
+    const root = rootName(e);
+    if (root && st.vars.has(root)) return true;
+    if (e.k === "str" || e.k === "fstr" || e.k === "call" || e.k === "sub") return true;
+    const vals = this.project.resolve(this.f.mod, this.scope, e);
+    if (vals.length === 0) return true;
+    return vals.some((v) => v.t === "inst" || v.t === "const" || (v.t === "def" && v.def.kind === "class") || (v.t === "ext" && (v.path.includes("()") || OBJECT_ROOTS.some((o) => normalisePath(v.path) === o || normalisePath(v.path).startsWith(`${o}.`)))));
+  }
+
+  private isString(e: Expr, st: State): boolean {
+    if (e.k === "str" || e.k === "fstr") return true;
+    if (e.k === "name") return typeof st.consts.get(e.id) === "string" || typeof this.fold(e, st) === "string";
+    return false;
+  }
+
+  /**
+   * A URL whose start the code fixed (`"/search?q=" + q`, `url_for("x") + "?" + q`, `"https://api.example.com/v1/" + p`)
+   * cannot point at another site, whatever follows.
+   */
+  private safePrefixed(c: CallExpr | null, v: TV, st: State, e?: Expr): TV {
+    if (!v.tainted) return v;
+    const lead = e ?? (c && c.fn.k === "attr" && c.fn.name === "format" ? c.fn.obj : null);
+    if (!lead) return v;
+    const prefix = this.leadingText(lead, st);
+    if (prefix === null) return v;
+    const relative = /^\/(?![/\\])/.test(prefix);
+    const fixedHost = /^https?:\/\/[^/?#\\]+[/?#]/i.test(prefix);
+    if (!relative && !fixedHost) return v;
+    return sanitise(v, kindBit("redirect") | kindBit("ssrf"));
+  }
+
+  /** The constant text an expression starts with, if the code fixed it; "/" for a url_for() result. */
+  private leadingText(e: Expr, st: State): string | null {
+    switch (e.k) {
+      case "str":
+        return e.v;
+      case "fstr":
+        return e.parts[0]?.k === "str" ? e.parts[0].v : e.parts[0] ? this.leadingText(e.parts[0], st) : null;
+      case "bin":
+        return e.op === "+" || e.op === "%" ? this.leadingText(e.l, st) : null;
+      case "name": {
+        const c = this.fold(e, st);
+        return typeof c === "string" ? c : null;
+      }
+      case "call": {
+        if (this.paths(e.fn).some((p) => p === "flask.url_for" || p === "flask.helpers.url_for")) return "/";
+        if (e.fn.k === "attr" && e.fn.name === "format") return this.leadingText(e.fn.obj, st);
+        return null;
+      }
+      default:
+        return null;
+    }
+  }
+
+  private shellOn(c: CallExpr, st: State): boolean {
+    const k = c.kw.find((x) => x.name === "shell");
+    if (!k) return false;
+    const v = this.fold(k.value, st);
+    return v === undefined ? true : truthy(v);
+  }
+
+  private yamlUnsafe(c: CallExpr): boolean {
+    const loader = c.kw.find((x) => x.name === "Loader")?.value ?? c.args[1];
+    if (!loader) return true;
+    const name = loader.k === "attr" ? loader.name : loader.k === "name" ? loader.id : null;
+    return !(name && SAFE_YAML_LOADERS.has(name));
+  }
+
+  private checkArg(spec: SinkSpec, v: TV, r: R, sinkText: string, variant: string | undefined): void {
+    const bit = kindBit(spec.kind);
+    for (const f of v.all()) {
+      if (f.cleared & bit) continue;
+      const trace = link(this.file, r, `reaches ${sinkText}() as ${spec.what}`, f.trace);
+      if (f.param < 0) {
+        this.engine.addHit({ kind: spec.kind, file: this.file, r, scope: this.scope, what: spec.what, sink: sinkText, origin: f.origin, trace: traceOf(trace), variant });
+      } else {
+        this.sinks.push({ param: f.param, path: f.path, kind: spec.kind, cleared: f.cleared, trace, file: this.file, r, scope: this.scope, what: spec.what, sink: sinkText, variant });
+      }
+    }
+  }
+
+  /** Binds a call's arguments to a callee's parameters: the value each parameter receives. */
+  private binder(c: CallExpr, params: string[], args: TV[], kws: TV[], self: TV | null): (i: number) => TV {
+    const offset = self ? 1 : 0;
+    return (i: number): TV => {
+      if (self && i === 0) return self;
+      const pos = i - offset;
+      const name = params[i];
+      const k = c.kw.findIndex((x) => x.name === name);
+      if (k >= 0) return kws[k]!;
+      const splatAt = c.args.findIndex((a) => a.k === "other" && a.type === "splat");
+      if (pos >= 0 && pos < args.length && (splatAt < 0 || pos < splatAt)) return args[pos]!;
+      // Splats may fill any later parameter.
+      const splats = [...c.args.map((a, j) => (a.k === "other" && a.type === "splat" ? args[j]! : CLEAN)), ...c.kw.map((x, j) => (x.name === null ? kws[j]! : CLEAN))];
+      return unionAll(splats.map((x) => x.flat()));
+    };
+  }
+
+  /** A summary's value (its return, or what `__init__` stored on `self`) in the caller's terms. */
+  private substitute(v: TV, argFor: (i: number) => TV, params: string[], c: CallExpr, callName: string, verb: string): TV {
+    let flows: Flow[] = [];
+    for (const fl of v.flows) {
+      if (fl.param < 0) {
+        flows = mergeFlows(flows, [{ ...fl, trace: link(this.file, c.r, `${verb} \`${callName}\``, fl.trace) }]);
+        continue;
+      }
+      const a0 = argFor(fl.param);
+      const a = fl.path ? a0.fieldPath(fl.path) : a0;
+      for (const x of a.all()) {
+        const into = link(this.file, c.r, `passed to \`${callName}\` as \`${params[fl.param]}\``, x.trace);
+        flows = mergeFlows(flows, [{ origin: x.origin, param: x.param, path: x.path, cleared: x.cleared | fl.cleared, trace: link(this.file, c.r, `${verb} \`${callName}\``, appendTrace(into, fl.trace)) }]);
+      }
+    }
+    if (!v.fields) return new TV(flows);
+    const fields = new Map<string, TV>();
+    for (const [k, x] of v.fields) fields.set(k, this.substitute(x, argFor, params, c, callName, verb));
+    return new TV(flows, fields);
+  }
+
+  /** Sinks inside a callee reached by what this call passes. */
+  private applySinks(summary: Summary, argFor: (i: number) => TV, params: string[], c: CallExpr, callName: string): void {
+    for (const ps of summary.sinks) {
+      const a0 = argFor(ps.param);
+      const a = ps.path ? a0.fieldPath(ps.path) : a0;
+      const bit = kindBit(ps.kind);
+      for (const fl of a.all()) {
+        const cleared = fl.cleared | ps.cleared;
+        if (cleared & bit) continue;
+        const into = link(this.file, c.r, `passed to \`${callName}\` as \`${params[ps.param]}\``, fl.trace);
+        const trace = appendTrace(into, ps.trace);
+        if (fl.param < 0) {
+          this.engine.addHit({ kind: ps.kind, file: ps.file, r: ps.r, scope: ps.scope, what: ps.what, sink: ps.sink, origin: fl.origin, trace: traceOf(trace), variant: ps.variant });
+        } else {
+          this.sinks.push({ ...ps, param: fl.param, path: fl.path, cleared, trace });
+        }
+      }
+    }
+  }
+
+  private applySummary(c: CallExpr, d: Extract<Val, { t: "def" }>, args: TV[], kws: TV[], recv: TV, st: State): TV {
+    const got = this.engine.summaryFor(d.mod, d.def);
+    if (!got) return unionAll(args.map((x) => x.flat()));
+    const { info, summary } = got;
+    const isMethod = this.project.resolver.def(d.mod, d.def.scope)?.kind === "class" && !d.def.decorators.some((x) => x.k === "name" && x.id === "staticmethod");
+    const recvVals = c.fn.k === "attr" ? this.project.resolve(this.f.mod, this.scope, c.fn.obj) : [];
+    const boundSelf = isMethod && c.fn.k === "attr" && !recvVals.some((v) => v.t === "def" && v.def.kind === "class");
+    const argFor = this.binder(c, info.params, args, kws, boundSelf ? recv : null);
+    const callName = calleeText(c.fn);
+    this.applySinks(summary, argFor, info.params, c, callName);
+    // A helper that raises unless its argument is acceptable vouches for that variable afterwards.
+    for (const [p, mask] of summary.checks) {
+      const pos = p - (boundSelf ? 1 : 0);
+      const kw = c.kw.find((x) => x.name === info.params[p]);
+      const a = kw ? kw.value : c.args[pos];
+      if (a?.k === "name" && st.vars.get(a.id)?.tainted) st.vars.set(a.id, mask === ALL_KINDS ? CLEAN : sanitise(st.vars.get(a.id)!, mask));
+    }
+    return this.substitute(summary.ret, argFor, info.params, c, callName, "returned by");
+  }
+
+  /** `Cls(...)` for a project class: runs its `__init__` summary on a fresh object. */
+  private construct(c: CallExpr, cls: Extract<Val, { t: "def" }>, args: TV[], kws: TV[]): TV {
+    const init = this.project.resolver.classAttr(cls.mod, cls.def, "__init__").find((v): v is Extract<Val, { t: "def" }> => v.t === "def" && v.def.kind === "function");
+    if (!init) return unionAll([...args, ...kws].map((x) => x.flat()));
+    const got = this.engine.summaryFor(init.mod, init.def);
+    if (!got) return unionAll([...args, ...kws].map((x) => x.flat()));
+    const argFor = this.binder(c, got.info.params, args, kws, CLEAN);
+    const callName = calleeText(c.fn);
+    this.applySinks(got.summary, argFor, got.info.params, c, callName);
+    return this.substitute(got.summary.selfOut, argFor, got.info.params, c, callName, "stored by");
+  }
+
+  // ---------- guards and constants ----------
+
+  /** What a condition proves about variables when it is true (then) or false (orelse). */
+  private refine(e: Expr, st: State): Refinement {
+    const then = new Map<string, number>();
+    const orelse = new Map<string, number>();
+    const put = (m: Map<string, number>, name: string, mask: number) => m.set(name, (m.get(name) ?? 0) | mask);
+    switch (e.k) {
+      case "not": {
+        const r = this.refine(e.e, st);
+        return { then: r.orelse, orelse: r.then };
+      }
+      case "boolop": {
+        const l = this.refine(e.l, st);
+        const r = this.refine(e.rt, st);
+        if (e.op === "and") {
+          for (const [k, v] of [...l.then, ...r.then]) put(then, k, v);
+        } else {
+          for (const [k, v] of [...l.orelse, ...r.orelse]) put(orelse, k, v);
+        }
+        return { then, orelse };
+      }
+      case "cmp": {
+        if (e.ops.length !== 1 || e.operands.length !== 2) break;
+        const [a, b] = e.operands as [Expr, Expr];
+        const op = e.ops[0]!;
+        // The other side must be chosen by the code; a parameter (an allow-list passed in) counts as such.
+        const bTainted = this.eval(b, st).all().some((f) => f.param < 0);
+        // `x in ALLOWED`, `x == "known"`: x can only be a value the code chose.
+        if (a.k === "name" && !bTainted) {
+          if (op === "in" || op === "==") put(then, a.id, ALL_KINDS);
+          if (op === "not in" || op === "!=") put(orelse, a.id, ALL_KINDS);
+        }
+        // A keyed digest of x compared with a signature: only the key's holder can have produced x.
+        if (op === "==" || op === "!=") {
+          for (const n of [...this.signedBy(a, st), ...this.signedBy(b, st)]) put(op === "==" ? then : orelse, n, ALL_KINDS);
+        }
+        // urlparse(x).netloc / .scheme compared with something the code chose: x stays on known hosts.
+        for (const side of [a, b]) {
+          const other = side === a ? b : a;
+          const names = this.parsedUrlNames(side, st);
+          if (names.length === 0 || this.eval(other, st).all().some((f) => f.param < 0)) continue;
+          const mask = kindBit("redirect") | kindBit("ssrf");
+          for (const n of names) {
+            if (op === "in" || op === "==") put(then, n, mask);
+            if (op === "not in" || op === "!=") put(orelse, n, mask);
+          }
+        }
+        break;
+      }
+      case "attr": {
+        // `if urlparse(x).netloc:` is false for a relative URL, which stays on this site.
+        const names = this.parsedUrlNames(e, st);
+        if (names.length > 0 && e.name === "netloc") for (const n of names) put(orelse, n, kindBit("redirect"));
+        break;
+      }
+      case "call": {
+        const method = e.fn.k === "attr" ? e.fn.name : null;
+        const recv = e.fn.k === "attr" ? e.fn.obj : null;
+        if (method && recv && ["isdigit", "isnumeric", "isdecimal", "isalnum", "isalpha", "isidentifier"].includes(method)) {
+          for (const n of namesIn(recv)) put(then, n, ALL_KINDS);
+        }
+        if (method === "startswith" && recv) {
+          for (const n of namesIn(recv)) put(then, n, kindBit("path") | kindBit("redirect") | kindBit("ssrf"));
+        }
+        const paths = this.paths(e.fn);
+        if ((paths.includes("hmac.compare_digest") || paths.includes("secrets.compare_digest")) && e.args.length === 2) {
+          for (const n of [...this.signedBy(e.args[0]!, st), ...this.signedBy(e.args[1]!, st)]) put(then, n, ALL_KINDS);
+        }
+        const target = e.args[1] ?? e.kw.find((k) => k.name === "string")?.value;
+        if (target && (paths.includes("re.fullmatch") || (paths.includes("re.match") && e.args[0]?.k === "str" && /(\$|\\Z)$/.test(e.args[0].v)))) {
+          for (const n of namesIn(target)) put(then, n, ALL_KINDS);
+        }
+        if (method === "fullmatch" && e.args[0] && !paths.includes("re.fullmatch")) for (const n of namesIn(e.args[0])) put(then, n, ALL_KINDS);
+        // A project function that vouches for its argument (`is_safe_url(target)`).
+        const defs = this.project.resolve(this.f.mod, this.scope, e.fn).filter((v): v is Extract<Val, { t: "def" }> => v.t === "def" && v.def.kind === "function");
+        for (const d of defs) {
+          const got = this.engine.summaryFor(d.mod, d.def);
+          if (!got) continue;
+          for (const [p, mask] of got.summary.validates) {
+            const a = e.args[p];
+            if (a && a.k === "name") put(then, a.id, mask);
+          }
+        }
+        break;
+      }
+      default:
+        break;
+    }
+    return { then, orelse };
+  }
+
+  /**
+   * Variables a keyed digest signs: `hmac.new(key, x, ...)`, its `.hexdigest()`, a local holding one,
+   * or a project function that returns one. Unkeyed hashes do not count: anyone can compute them.
+   */
+  private signedBy(e: Expr, st: State): string[] {
+    if (e.k === "name") return st.digests.get(e.id) ?? [];
+    if (e.k !== "call") return [];
+    if (e.fn.k === "attr" && (e.fn.name === "hexdigest" || e.fn.name === "digest") && e.args.length === 0) return this.signedBy(e.fn.obj, st);
+    const paths = this.paths(e.fn);
+    if (paths.some((p) => p === "hmac.new" || p === "hmac.digest" || p === "hmac.HMAC")) return e.args[1] ? [...namesIn(e.args[1])] : [];
+    const out: string[] = [];
+    for (const v of this.project.resolve(this.f.mod, this.scope, e.fn)) {
+      if (v.t !== "def" || v.def.kind !== "function") continue;
+      const got = this.engine.summaryFor(v.mod, v.def);
+      for (const p of got?.summary.signs ?? []) if (e.args[p]) out.push(...namesIn(e.args[p]));
+    }
+    return out;
+  }
+
+  /** Variables a parsed URL was made from: `urlparse(x).netloc` or `u.netloc` after `u = urlparse(x)`. */
+  private parsedUrlNames(e: Expr, st: State): string[] {
+    if (e.k === "name") return st.hosts.get(e.id) ?? [];
+    if (e.k === "call" && e.fn.k === "attr" && (e.fn.name === "lower" || e.fn.name === "strip" || e.fn.name === "casefold")) return this.parsedUrlNames(e.fn.obj, st);
+    if (e.k === "boolop") return [...new Set([...this.parsedUrlNames(e.l, st), ...this.parsedUrlNames(e.rt, st)])];
+    if (e.k !== "attr" || !["netloc", "hostname"].includes(e.name)) return [];
+    if (e.obj.k === "name") return st.urls.get(e.obj.id) ?? [];
+    const parsed = this.parsedUrlOf(e.obj, st);
+    return parsed ?? [];
+  }
+
+  private parsedUrlOf(e: Expr, st: State): string[] | null {
+    if (e.k !== "call" || !e.args[0]) return null;
+    const paths = this.paths(e.fn);
+    if (!paths.some((p) => /^(urllib\.parse|urlparse|werkzeug\.urls)\.(urlparse|urlsplit|url_parse)$/.test(p))) return null;
+    const names = [...namesIn(e.args[0])];
+    // `urljoin(request.host_url, target)` parses to target's host when target is absolute.
+    const out = new Set<string>();
+    for (const n of names) {
+      out.add(n);
+      for (const inner of st.urls.get(n) ?? []) out.add(inner);
+    }
+    return [...out];
+  }
+
+  /** When every return is false or a check on a parameter, the function vouches for that parameter. */
+  private noteValidation(e: Expr, st: State): void {
+    if (e.k !== "none") {
+      const signed = this.signedBy(e, st);
+      const now = this.f.params.flatMap((p, i) => (signed.includes(p) ? [i] : []));
+      this.signs = this.signs === null ? now : this.signs.filter((i) => now.includes(i));
+    }
+    const c = this.fold(e, st);
+    if (c !== undefined && !truthy(c)) return;
+    const ref = this.refine(e, st);
+    const now = new Map<number, number>();
+    this.f.params.forEach((p, i) => {
+      const m = ref.then.get(p);
+      if (m) now.set(i, m);
+    });
+    if (!this.validatesSeen) {
+      this.validatesSeen = true;
+      for (const [k, v] of now) this.validates.set(k, v);
+      return;
+    }
+    for (const [k, v] of [...this.validates]) {
+      const m = now.get(k);
+      if (m === undefined) this.validates.delete(k);
+      else this.validates.set(k, v & m);
+    }
+  }
+
+  /** The constant an expression folds to, or undefined. */
+  fold(e: Expr, st: State, depth = 0): Const | undefined {
+    if (depth > 16) return undefined;
+    switch (e.k) {
+      case "str":
+        return e.v;
+      case "num":
+        return e.v;
+      case "bool":
+        return e.v;
+      case "none":
+        return null;
+      case "name": {
+        if (st.consts.has(e.id)) return st.consts.get(e.id);
+        if (st.vars.has(e.id)) return undefined;
+        const vals = this.project.resolve(this.f.mod, this.scope, e);
+        if (vals.length === 1 && vals[0]!.t === "const") return vals[0]!.v;
+        return undefined;
+      }
+      case "bin": {
+        const l = this.fold(e.l, st, depth + 1);
+        const r = this.fold(e.rt, st, depth + 1);
+        if (l === undefined || r === undefined) return undefined;
+        if (typeof l === "number" && typeof r === "number") {
+          switch (e.op) {
+            case "+":
+              return l + r;
+            case "-":
+              return l - r;
+            case "*":
+              return l * r;
+            case "/":
+              return r === 0 ? undefined : l / r;
+            case "//":
+              return r === 0 ? undefined : Math.floor(l / r);
+            case "%":
+              return r === 0 ? undefined : ((l % r) + r) % r;
+            case "**":
+              return l ** r;
+            default:
+              return undefined;
+          }
+        }
+        if (typeof l === "string" && typeof r === "string" && e.op === "+") return l + r;
+        return undefined;
+      }
+      case "cmp": {
+        const vals = e.operands.map((o) => this.fold(o, st, depth + 1));
+        if (vals.some((v) => v === undefined)) return undefined;
+        for (let i = 0; i < e.ops.length; i++) {
+          const a = vals[i]!;
+          const b = vals[i + 1]!;
+          let ok: boolean;
+          switch (e.ops[i]) {
+            case "==":
+              ok = a === b;
+              break;
+            case "!=":
+              ok = a !== b;
+              break;
+            case "<":
+              ok = a! < b!;
+              break;
+            case "<=":
+              ok = a! <= b!;
+              break;
+            case ">":
+              ok = a! > b!;
+              break;
+            case ">=":
+              ok = a! >= b!;
+              break;
+            case "in":
+              if (typeof a !== "string" || typeof b !== "string") return undefined;
+              ok = b.includes(a);
+              break;
+            case "not in":
+              if (typeof a !== "string" || typeof b !== "string") return undefined;
+              ok = !b.includes(a);
+              break;
+            case "is":
+              ok = a === b;
+              break;
+            case "is not":
+              ok = a !== b;
+              break;
+            default:
+              return undefined;
+          }
+          if (!ok) return false;
+        }
+        return true;
+      }
+      case "not": {
+        const v = this.fold(e.e, st, depth + 1);
+        return v === undefined ? undefined : !truthy(v);
+      }
+      case "boolop": {
+        const l = this.fold(e.l, st, depth + 1);
+        if (l === undefined) return undefined;
+        if (e.op === "and" ? !truthy(l) : truthy(l)) return l;
+        return this.fold(e.rt, st, depth + 1);
+      }
+      default:
+        return undefined;
+    }
+  }
+}
+
+function truthy(c: Const): boolean {
+  return !(c === null || c === false || c === 0 || c === "");
+}
+
+function rootName(e: Expr): string | null {
+  if (e.k === "name") return e.id;
+  if (e.k === "attr" || e.k === "sub") return rootName(e.obj);
+  return null;
+}
+
+function applyRefinement(st: State, m: Map<string, number>): State {
+  for (const [name, mask] of m) {
+    const v = st.vars.get(name);
+    if (v && v.tainted) st.vars.set(name, mask === ALL_KINDS ? CLEAN : sanitise(v, mask));
+  }
+  return st;
+}
+
+/** `inner` (a trace inside a callee, starting at its parameter) continued after `outer`. */
+function appendTrace(outer: TraceLink, inner: TraceLink | null): TraceLink {
+  const steps: TraceLink[] = [];
+  for (let cur = inner; cur; cur = cur.prev) steps.push(cur);
+  let out = outer;
+  for (const s of steps.reverse()) out = link(s.file, s.r, s.message, out);
+  return out;
+}
+
+function traceOf(t: TraceLink): TraceLink[] {
+  const out: TraceLink[] = [];
+  for (let cur: TraceLink | null = t; cur; cur = cur.prev) out.push(cur);
+  return out.reverse();
+}
+
+/** Runs the engine over a linked project (parsing the files it needs again). */
+export function analyseTaint(project: Project, parser: Parser): TaintHit[] {
+  return new TaintEngine(project, parser).run();
+}

@@ -1,0 +1,164 @@
+/**
+ * What the data-flow engine knows about libraries, as data: where request data comes from (sources),
+ * which calls are dangerous with it (sinks), which calls make it safe and for which kinds of sink
+ * (sanitisers), and which calls return something that cannot carry it (clean results).
+ *
+ * Callees are matched by the dotted path the resolver gives them ("os.system", "flask.request.args"),
+ * so aliases and `from x import y as z` are already taken care of. Methods on objects the resolver
+ * cannot type (a cursor from a connection pool) are matched by method name where the name alone is
+ * specific enough (`execute`, `xpath`, `from_string`).
+ */
+
+/** The kinds of sink, one per data-flow rule. */
+export const SINK_KINDS = ["sql", "cmd", "code", "ldap", "xpath", "deser", "ssti", "path", "ssrf", "redirect"] as const;
+export type SinkKind = (typeof SINK_KINDS)[number];
+
+export function kindBit(k: SinkKind): number {
+  return 1 << SINK_KINDS.indexOf(k);
+}
+export const ALL_KINDS = (1 << SINK_KINDS.length) - 1;
+
+/** Attributes of `flask.request` that hold client-controlled data. */
+export const REQUEST_ATTRS = new Set([
+  "args", "form", "values", "files", "cookies", "headers", "data", "json", "view_args", "path", "full_path",
+  "url", "base_url", "url_root", "host", "host_url", "environ", "stream", "query_string", "referrer",
+  "user_agent", "authorization", "mimetype_params", "access_route", "input_stream",
+]);
+
+/**
+ * Request data that is the address the client itself asked for (the Host header, the URL it loaded):
+ * sending the client back there is not an open redirect, since no third party can choose it in a link.
+ */
+export const SELF_ADDRESS_ATTRS = new Set(["host", "host_url", "url_root", "url", "base_url", "environ"]);
+
+/** Methods of `flask.request` whose result is client-controlled. */
+export const REQUEST_METHODS = new Set(["get_json", "get_data"]);
+
+/** Paths the resolver may give the request proxy. */
+export const REQUEST_OBJECTS = new Set(["flask.request", "flask.globals.request", "quart.request"]);
+
+export interface SinkSpec {
+  kind: SinkKind;
+  /** Resolved callee paths ("subprocess.run"); instance methods as "requests.Session().get". */
+  callees?: string[];
+  /** Method names matched on receivers the resolver cannot type. */
+  methods?: string[];
+  /** Positional arguments that are dangerous; keyword names that are the same arguments. */
+  args: number[];
+  kwargs?: string[];
+  /** What the argument is, for messages: "the SQL text", "the command". */
+  what: string;
+  /** Extra condition on the call; returns a reason it applies, or null when the call is safe. */
+  when?: "shell" | "yaml-unsafe" | "no-shell";
+}
+
+const SUBPROCESS = ["call", "run", "Popen", "check_call", "check_output"].map((f) => `subprocess.${f}`);
+
+export const SINKS: SinkSpec[] = [
+  // SQL and NoSQL
+  { kind: "sql", methods: ["execute", "executemany", "executescript", "exec_driver_sql"], args: [0], kwargs: ["sql", "statement", "operation", "query"], what: "the SQL text" },
+  { kind: "sql", callees: ["sqlalchemy.text", "sqlalchemy.sql.text", "sqlalchemy.sql.expression.text", "sqlalchemy.literal_column"], args: [0], kwargs: ["text"], what: "the SQL text" },
+  { kind: "sql", callees: ["pandas.read_sql", "pandas.read_sql_query"], args: [0], kwargs: ["sql"], what: "the SQL text" },
+  // OS commands
+  { kind: "cmd", callees: ["os.system", "os.popen", "subprocess.getoutput", "subprocess.getstatusoutput", "commands.getoutput", "commands.getstatusoutput", "asyncio.create_subprocess_shell", "popen2.popen2"], args: [0], kwargs: ["cmd", "command"], what: "the shell command" },
+  { kind: "cmd", callees: SUBPROCESS, args: [0], kwargs: ["args"], what: "the shell command", when: "shell" },
+  { kind: "cmd", callees: [...SUBPROCESS, "asyncio.create_subprocess_exec", "pty.spawn", "os.execv", "os.execve", "os.execvp", "os.execvpe", "os.execl", "os.execle", "os.execlp", "os.execlpe", "os.spawnv", "os.spawnve", "os.spawnvp", "os.spawnl", "os.spawnlp", "os.posix_spawn", "os.posix_spawnp"], args: [0], kwargs: ["args", "file", "path"], what: "the program to run", when: "no-shell" },
+  // Code
+  { kind: "code", callees: ["builtins.eval", "builtins.exec", "builtins.compile", "builtins.__import__", "importlib.import_module", "importlib.__import__"], args: [0], kwargs: ["source", "name"], what: "the code or module name" },
+  // LDAP
+  { kind: "ldap", methods: ["search_s", "search_st", "search_ext", "search_ext_s"], args: [0, 2], kwargs: ["base", "filterstr"], what: "the LDAP filter or DN" },
+  { kind: "ldap", callees: ["ldap3.Connection().search"], args: [0, 1], kwargs: ["search_base", "search_filter"], what: "the LDAP filter or DN" },
+  // XPath
+  { kind: "xpath", methods: ["xpath"], args: [0], kwargs: ["_path"], what: "the XPath expression" },
+  { kind: "xpath", callees: ["lxml.etree.XPath", "lxml.etree.ETXPath", "lxml.etree.XPathEvaluator"], args: [0], kwargs: ["path"], what: "the XPath expression" },
+  // Deserialisation
+  { kind: "deser", callees: ["pickle.loads", "pickle.load", "_pickle.loads", "cPickle.loads", "cPickle.load", "dill.loads", "dill.load", "marshal.loads", "marshal.load", "shelve.open", "jsonpickle.decode", "jsonpickle.loads", "yaml.unsafe_load", "yaml.unsafe_load_all", "pandas.read_pickle", "joblib.load", "torch.load"], args: [0], kwargs: ["data", "file", "s", "string"], what: "the serialised data" },
+  { kind: "deser", callees: ["yaml.load", "yaml.load_all"], args: [0], kwargs: ["stream"], what: "the YAML document", when: "yaml-unsafe" },
+  // Templates
+  { kind: "ssti", callees: ["flask.render_template_string", "flask.templating.render_template_string", "jinja2.Template", "jinja2.environment.Template", "mako.template.Template"], args: [0], kwargs: ["source", "text"], what: "the template source" },
+  { kind: "ssti", methods: ["from_string"], args: [0], kwargs: ["source"], what: "the template source" },
+  // Paths
+  { kind: "path", callees: ["builtins.open", "io.open", "codecs.open", "os.open", "os.remove", "os.unlink", "os.rmdir", "os.removedirs", "os.listdir", "os.scandir", "os.makedirs", "os.mkdir", "os.chmod", "os.chown", "shutil.rmtree", "shutil.copyfileobj", "flask.send_file", "flask.helpers.send_file", "werkzeug.utils.send_file", "tarfile.open", "zipfile.ZipFile"], args: [0], kwargs: ["file", "path", "path_or_file", "filename_or_fp", "name"], what: "the file path" },
+  { kind: "path", callees: ["os.rename", "os.replace", "shutil.copy", "shutil.copy2", "shutil.copyfile", "shutil.move", "shutil.copytree"], args: [0, 1], kwargs: ["src", "dst"], what: "the file path" },
+  { kind: "path", methods: ["read_text", "read_bytes", "write_text", "write_bytes"], args: [-1], what: "the file path" },
+  // Outgoing requests
+  { kind: "ssrf", callees: ["get", "post", "put", "patch", "delete", "head", "options"].flatMap((m) => [`requests.${m}`, `httpx.${m}`, `requests.Session().${m}`, `requests.session().${m}`, `httpx.Client().${m}`, `httpx.AsyncClient().${m}`, `aiohttp.ClientSession().${m}`]).concat(["urllib.request.urlopen", "urllib.request.Request", "urllib.request.urlretrieve", "urllib2.urlopen", "urllib.urlopen", "httpx.stream"]), args: [0], kwargs: ["url"], what: "the URL" },
+  { kind: "ssrf", callees: ["requests.request", "httpx.request", "requests.Session().request", "httpx.Client().request", "aiohttp.ClientSession().request", "urllib3.PoolManager().request", "urllib3.PoolManager().urlopen", "urllib3.request"], args: [1], kwargs: ["url"], what: "the URL" },
+  // Redirects
+  { kind: "redirect", callees: ["flask.redirect", "flask.helpers.redirect", "werkzeug.utils.redirect", "quart.redirect"], args: [0], kwargs: ["location"], what: "the redirect target" },
+];
+
+/** Calls whose result is safe for the given kinds of sink (a mask of kindBit; ALL_KINDS for all). */
+export const SANITISERS: Record<string, number> = {
+  "builtins.int": ALL_KINDS,
+  "builtins.float": ALL_KINDS,
+  "builtins.bool": ALL_KINDS,
+  "builtins.complex": ALL_KINDS,
+  "builtins.len": ALL_KINDS,
+  "builtins.abs": ALL_KINDS,
+  "builtins.round": ALL_KINDS,
+  "builtins.hash": ALL_KINDS,
+  "builtins.ord": ALL_KINDS,
+  "builtins.id": ALL_KINDS,
+  "builtins.isinstance": ALL_KINDS,
+  "builtins.hasattr": ALL_KINDS,
+  "builtins.callable": ALL_KINDS,
+  "uuid.UUID": ALL_KINDS,
+  "decimal.Decimal": ALL_KINDS,
+  "datetime.date.fromisoformat": ALL_KINDS,
+  "datetime.datetime.fromisoformat": ALL_KINDS,
+  "datetime.datetime.strptime": ALL_KINDS,
+  "ipaddress.ip_address": ALL_KINDS & ~kindBit("ssrf"),
+  "flask.url_for": ALL_KINDS,
+  "flask.helpers.url_for": ALL_KINDS,
+  "werkzeug.utils.secure_filename": kindBit("path"),
+  "os.path.basename": kindBit("path"),
+  "werkzeug.security.safe_join": kindBit("path"),
+  "werkzeug.utils.safe_join": kindBit("path"),
+  "flask.safe_join": kindBit("path"),
+  "flask.helpers.safe_join": kindBit("path"),
+  "shlex.quote": kindBit("cmd"),
+  "pipes.quote": kindBit("cmd"),
+  "ldap3.utils.conv.escape_filter_chars": kindBit("ldap"),
+  "ldap3.utils.dn.escape_rdn": kindBit("ldap"),
+  "ldap.filter.escape_filter_chars": kindBit("ldap"),
+  "ldap.dn.escape_dn_chars": kindBit("ldap"),
+  "ldap.filter.filter_format": kindBit("ldap"),
+  "hashlib.md5": ALL_KINDS,
+  "hashlib.sha1": ALL_KINDS,
+  "hashlib.sha256": ALL_KINDS,
+  "hashlib.sha512": ALL_KINDS,
+  "hashlib.new": ALL_KINDS,
+  "hmac.new": ALL_KINDS,
+  "hmac.compare_digest": ALL_KINDS,
+  "secrets.compare_digest": ALL_KINDS,
+  "werkzeug.security.generate_password_hash": ALL_KINDS,
+  "werkzeug.security.check_password_hash": ALL_KINDS,
+  "base64.b64encode": ALL_KINDS & ~kindBit("deser"),
+  "base64.urlsafe_b64encode": ALL_KINDS & ~kindBit("deser"),
+};
+
+/** String methods that build their result from their arguments (`"-".join(parts)`, `"{}".format(x)`). */
+export const STRING_BUILDERS = new Set(["join", "format", "format_map", "replace", "encode", "decode", "strip", "lstrip", "rstrip", "lower", "upper", "title", "capitalize", "casefold", "center", "ljust", "rjust", "zfill", "expandtabs", "translate", "removeprefix", "removesuffix", "split", "rsplit", "splitlines", "partition", "rpartition", "swapcase"]);
+
+/** Objects the resolver names by a plain path that are not modules: their methods are object methods. */
+export const OBJECT_ROOTS = ["flask.current_app", "flask.g", "flask.session", "flask.request"];
+
+/** Methods whose result never carries the receiver's data in a dangerous form (booleans, counts, hashes). */
+export const CLEAN_METHODS = new Set([
+  "startswith", "endswith", "isdigit", "isnumeric", "isdecimal", "isalpha", "isalnum", "isidentifier",
+  "isspace", "islower", "isupper", "istitle", "isascii", "count", "index", "find", "rfind", "hexdigest", "digest",
+  "keys_count", "__len__", "exists", "is_file", "is_dir", "match_count",
+]);
+
+/** Methods that put their arguments into their receiver (so the receiver becomes tainted). */
+export const MUTATING_METHODS = new Set(["append", "extend", "insert", "add", "update", "setdefault", "appendleft", "extendleft", "write", "writelines"]);
+
+/** Calls after which the code does not go on: a guard's failing branch ends with one of these. */
+export const NO_RETURN = new Set(["flask.abort", "werkzeug.exceptions.abort", "builtins.exit", "sys.exit", "os._exit", "builtins.quit"]);
+
+/** Typed URL converters whose value cannot carry text: `<int:id>` is safe, `<path:p>` is not. */
+export const SAFE_CONVERTERS = new Set(["int", "float", "uuid"]);
+
+/** `yaml.load(..., Loader=X)` is safe with these loaders. */
+export const SAFE_YAML_LOADERS = new Set(["SafeLoader", "CSafeLoader", "BaseLoader", "CBaseLoader"]);
