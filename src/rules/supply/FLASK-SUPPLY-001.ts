@@ -1,0 +1,322 @@
+import type { Severity } from "../../core/types.js";
+import type { Dependency } from "../../index/manifest/types.js";
+import type { ManifestFile, Project } from "../../link/project.js";
+import { isTestPath } from "../../link/project.js";
+import { defineRule } from "../define.js";
+import { ADVISORIES, SECURITY_CRITICAL, type Advisory } from "./advisories.js";
+import { markerApplies } from "./markers.js";
+import {
+  complement,
+  compareVersions,
+  contains,
+  floorOf,
+  intersect,
+  isEmptySet,
+  mustParse,
+  parsePoetryConstraint,
+  parseSpecifierSet,
+  parseVersion,
+  range,
+  singleVersion,
+  union,
+  type Version,
+  type VersionSet,
+} from "./pep440.js";
+
+const ADVISORIES_BY_PKG = new Map<string, Advisory[]>();
+for (const a of ADVISORIES) ADVISORIES_BY_PKG.set(a.pkg, [...(ADVISORIES_BY_PKG.get(a.pkg) ?? []), a]);
+
+function affectedSet(a: Advisory): VersionSet {
+  return a.affected.reduce<VersionSet>((s, r) => union(s, range(r.introduced, r.fixed)), []);
+}
+
+const LOCK_FOR: Record<string, string[]> = { pyproject: ["poetry-lock", "uv-lock"], pipfile: ["pipfile-lock"] };
+const DEV_WORDS = /^(dev|devel|develop|development|local|test|tests|testing|ci|doc|docs|lint|linting|typing|mypy|style|qa|bench|benchmark|tox|coverage)$/;
+
+function lower(s: Severity): Severity {
+  return s === "critical" ? "high" : s === "high" ? "medium" : "low";
+}
+
+function dirOf(path: string): string {
+  return path.includes("/") ? path.slice(0, path.lastIndexOf("/")) : "";
+}
+
+/** Why a manifest as a whole is for development or tests, judged by its path (`requirements-dev.txt`, `docs/requirements.txt`). */
+function devFileReason(path: string): string | null {
+  if (isTestPath(path)) return `${path} is a test file`;
+  const words = path.toLowerCase().replace(/\.(txt|toml|lock|in)$/, "").split(/[/._-]+/);
+  const word = words.find((w) => DEV_WORDS.test(w));
+  return word ? `${path} lists development or test dependencies (\`${word}\` in its name)` : null;
+}
+
+/** Why a dependency group is not installed in production. */
+function devGroupReason(dep: Dependency): string | null {
+  if (dep.group === null) return null;
+  const name = dep.group.replace(/^extra:/, "");
+  if (dep.group === "develop") return "listed in the `develop` section, which `pipenv install --deploy` leaves out";
+  const word = name
+    .toLowerCase()
+    .split(/[-_.]+/)
+    .find((w) => DEV_WORDS.test(w));
+  return word ? `declared in the \`${name}\` dependency group, which is for development or tests` : null;
+}
+
+/** Names reachable from `roots` through a lock file's dependency edges. */
+function reach(roots: string[], edges: Record<string, string[]>): Set<string> {
+  const seen = new Set<string>();
+  const stack = [...roots];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (seen.has(n)) continue;
+    seen.add(n);
+    stack.push(...(edges[n] ?? []));
+  }
+  return seen;
+}
+
+/** The version set a declared dependency allows; null when its constraint cannot be read. */
+function allowedOf(dep: Dependency): VersionSet | null {
+  try {
+    if (dep.dialect === "locked") {
+      const v = parseVersion(dep.spec);
+      return v ? [{ lo: { v, inclusive: true }, hi: { v, inclusive: true } }] : null;
+    }
+    return dep.dialect === "poetry" ? parsePoetryConstraint(dep.spec) : parseSpecifierSet(dep.spec);
+  } catch {
+    return null;
+  }
+}
+
+/** The lowest release that is outside every advisory's affected ranges, starting from `from`. */
+function upgradeTarget(advisories: Advisory[], from: Version): Version {
+  let target = from;
+  for (let guard = 0; guard < 20; guard++) {
+    let next: Version | null = null;
+    for (const a of advisories) {
+      for (const r of a.affected) {
+        if (contains(range(r.introduced, r.fixed), target)) {
+          const fixed = mustParse(r.fixed);
+          if (!next || compareVersions(fixed, next) > 0) next = fixed;
+        }
+      }
+    }
+    if (!next) return target;
+    target = next;
+  }
+  return target;
+}
+
+interface Match {
+  advisory: Advisory;
+  severity: Severity;
+  notes: string[];
+}
+
+export default defineRule({
+  id: "FLASK-SUPPLY-001",
+  title: "Dependency version with a known security advisory, or unpinned Flask stack",
+  family: "supply",
+  severity: "medium",
+  confidence: "high",
+  cwe: [1395, 1104],
+  owasp: "A06:2021",
+  tags: ["dependencies", "supply-chain", "advisory"],
+  impact:
+    "The installed release carries a published vulnerability in code every request goes through (routing, sessions, multipart parsing, template rendering, CORS). Attackers scan for exactly these versions, because the advisory tells them how to exploit it.",
+  fix: "Upgrade the package to the fixed release named in the finding (or later) in the manifest and the lock file, run the test suite, and redeploy.",
+  mitigation:
+    "Until the upgrade ships, switch off the affected feature where the advisory allows it (for example the debugger, the sandbox, or the CORS option involved) and put request-size limits in the reverse proxy.",
+  docs: {
+    what:
+      "Reads the project's dependency manifests (requirements and constraints files, `pyproject.toml` with PEP 621, PEP 735, uv and Poetry tables, `Pipfile`, `poetry.lock`, `Pipfile.lock`, `uv.lock`) and compares the versions of Flask, Werkzeug, Jinja2, Flask-CORS and a few libraries Flask apps commonly use with a curated table of published advisories. It reports a pinned or locked version inside an affected range, a constraint under which every allowed version is affected, and a lower bound that still admits affected releases. It also reports, at low severity, security-critical packages of the Flask stack (Flask, Werkzeug, Jinja2, itsdangerous, MarkupSafe, Flask-CORS, Flask-Login, Flask-WTF, Flask-JWT-Extended) that a requirements file or Pipfile installs without any version floor.",
+    why:
+      "Known vulnerabilities in the framework and its template engine are the cheapest attacks there are: the advisory documents the flaw, the fix is public, and scanners fingerprint versions automatically. A caching proxy serving one user's session cookie to another (CVE-2023-30861), a multipart upload that pins the CPU (CVE-2023-25577), or a sandbox escape in Jinja2 (CVE-2025-27516) need no bug in your own code.",
+    bad: "# requirements.txt\nFlask==2.2.2\nWerkzeug==2.2.2\nJinja2>=3.0\nitsdangerous",
+    good: "# requirements.txt (compiled from requirements.in, upgraded regularly)\nFlask==3.1.1\nWerkzeug==3.1.6\nJinja2==3.1.6\nitsdangerous==2.2.0",
+    detection:
+      "Versions are compared with full PEP 440 semantics (epochs, pre-, post- and dev-releases, local labels, `~=`, `==X.*`, `!=`, Poetry's `^`, `~` and `||`). Requirement files are parsed the way pip reads them: comments, `\\` continuations, `-r`/`-c` includes, per-line options such as `--hash`, extras, and environment markers; a line whose marker is false on every current Python (`python_version < \"3\"`) is skipped, and URL, path and VCS requirements are not checked. An exact pin or a locked version inside an affected range is reported at the advisory's severity; a constraint that admits only affected versions likewise; a lower bound that admits affected versions while newer ones are allowed is reported at low severity with medium confidence. A `pyproject.toml` or `Pipfile` whose sibling lock file locks the package leaves the version decision to the lock file. Severity is lowered, and the finding says why, when the manifest is for development or tests (`requirements-dev.txt`, `requirements/test.txt`, files under `tests/`, Poetry and PEP 735 groups such as `dev` or `test`, the `develop` section of `Pipfile.lock`, lock entries only a dev group pulls in), when the flaw is in the interactive debugger, when it only affects Windows, and when the project never uses the API the advisory is about (`safe_join`/`send_from_directory`, Jinja2's `SandboxedEnvironment`). Unpinned packages are reported only in production requirements files and Pipfiles without a lock file.",
+    falsePositives:
+      "The table lists advisories by version range; a distribution may have backported a fix into an older version number (Debian and Red Hat packages do this). If the deployed package is patched that way, suppress the finding with a comment naming the backport. Lower-bound findings in a library's `pyproject.toml` are hygiene advice: a library states compatibility, the application's lock file decides what is installed.",
+    references: [
+      "https://flask.palletsprojects.com/en/stable/changes/",
+      "https://werkzeug.palletsprojects.com/en/stable/changes/",
+      "https://github.com/pallets/flask/security/advisories/GHSA-m2qf-hxjv-5gpq",
+      "https://github.com/pallets/werkzeug/security/advisories",
+      "https://github.com/pallets/jinja/security/advisories",
+      "https://peps.python.org/pep-0440/",
+      "https://pip.pypa.io/en/stable/reference/requirements-file-format/",
+    ],
+  },
+  check({ project, report }) {
+    const used = new UsedApis(project);
+    const byDir = new Map<string, ManifestFile[]>();
+    for (const m of project.manifests) byDir.set(dirOf(m.file.path), [...(byDir.get(dirOf(m.file.path)) ?? []), m]);
+
+    for (const m of project.manifests) {
+      const siblings = byDir.get(dirOf(m.file.path)) ?? [];
+      const locks = siblings.filter((s) => (LOCK_FOR[m.file.subkind ?? ""] ?? []).includes(s.file.subkind ?? ""));
+      const lockDev = lockDevReasons(m, siblings);
+      const fileDev = devFileReason(m.file.path);
+      for (const dep of m.facts.deps) {
+        if (dep.direct || markerApplies(dep.marker) === false) continue;
+        const advisories = ADVISORIES_BY_PKG.get(dep.name) ?? [];
+        const critical = SECURITY_CRITICAL.has(dep.name);
+        if (advisories.length === 0 && !critical) continue;
+        const allowed = allowedOf(dep);
+        if (!allowed || isEmptySet(allowed)) continue;
+        const devReason = fileDev ?? devGroupReason(dep) ?? lockDev(dep);
+        const lockedElsewhere = locks.some((l) => l.facts.deps.some((d) => d.name === dep.name));
+        const pinned = singleVersion(allowed);
+        const floor = floorOf(allowed);
+
+        const exact: Match[] = [];
+        const floors: Match[] = [];
+        for (const a of advisories) {
+          const affected = affectedSet(a);
+          if (isEmptySet(intersect(allowed, affected))) continue;
+          const notes: string[] = [];
+          let severity = a.severity;
+          if (a.debuggerOnly) {
+            severity = lower(severity);
+            notes.push("is in the interactive debugger, which only development setups run");
+          }
+          if (a.platform === "windows") {
+            severity = lower(severity);
+            notes.push("only affects deployments on Windows");
+          }
+          if (a.needs && !used.any(a.needs.paths)) {
+            severity = lower(severity);
+            notes.push(`needs ${a.needs.what}, which this project never calls`);
+          }
+          if (isEmptySet(intersect(allowed, complement(affected)))) exact.push({ advisory: a, severity, notes });
+          else if (floor && !lockedElsewhere && floorAffected(floor, affected)) floors.push({ advisory: a, severity: "low", notes });
+        }
+
+        const context: string[] = [];
+        if (devReason) context.push(devReason);
+        if (exact.length > 0 || floors.length > 0) {
+          const all = [...exact, ...floors];
+          const severity = exact.length > 0 ? maxSeverity(exact.map((x) => (devReason ? "low" : x.severity))) : "low";
+          context.push(...groupNotes(all));
+          const ids = (xs: Match[]) => {
+            const shown = xs.slice(0, MAX_LISTED).map((x) => `${x.advisory.ids[0]} (fixed in ${fixedText(x.advisory)})`);
+            return xs.length > MAX_LISTED ? `${shown.join(", ")} and ${xs.length - MAX_LISTED} more` : shown.join(", ");
+          };
+          const start = pinned ?? (floor ? floor.v : mustParse("0"));
+          const target = upgradeTarget(
+            all.map((x) => x.advisory),
+            start,
+          );
+          let message: string;
+          if (exact.length > 0 && pinned) message = `${dep.written} ${pinned.text} is affected by ${ids(exact)}; upgrade to ${target.text} or later.`;
+          else if (exact.length > 0) message = `Every ${dep.written} version \`${dep.spec}\` allows is affected by ${ids(exact)}; allow ${target.text} or later.`;
+          else message = `The lower bound of \`${dep.written}${dep.dialect === "poetry" ? ` = "${dep.spec}"` : dep.spec}\` still admits releases affected by ${ids(floors)}; raise it to ${target.text} or later.`;
+          if (exact.length > 0 && floors.length > 0) message += ` Its lower bound also admits releases affected by ${ids(floors)}.`;
+          report({
+            file: m.file.path,
+            range: dep.range,
+            message,
+            severity,
+            confidence: exact.length > 0 ? "high" : "medium",
+            context,
+            impact: all.map((x) => `${x.advisory.ids.join(" / ")}: ${x.advisory.summary}`).join(" "),
+          });
+          continue;
+        }
+        // Unpinned: no floor at all, in a file that decides what gets installed.
+        const decides = m.file.subkind === "requirements" || (m.file.subkind === "pipfile" && !lockedElsewhere);
+        if (critical && decides && !devReason && !pinned && floor === null && dep.dialect !== "locked") {
+          report({
+            file: m.file.path,
+            range: dep.range,
+            message: `${dep.written} is installed without a version floor${dep.spec ? ` (\`${dep.spec}\`)` : ""}: any release, including ones with published advisories, satisfies it. Pin it or require a patched release.`,
+            severity: "low",
+            confidence: "medium",
+            context,
+            impact: "Without a floor, a cached wheel, an old base image or a mirror can install a release with known vulnerabilities, and nothing in the project records which version was tested.",
+            fix: "Pin the version (`Flask==3.1.1`), ideally in a compiled lock (pip-compile, uv, Poetry) with hashes, or at least require the first release without known advisories (`Flask>=3.1.1`).",
+          });
+        }
+      }
+    }
+  },
+});
+
+/** Advisories named in a message; the finding's impact lists all of them. */
+const MAX_LISTED = 4;
+
+/** "CVE-a and CVE-b only affect ..." rather than one line per advisory. */
+function groupNotes(matches: Match[]): string[] {
+  const byNote = new Map<string, string[]>();
+  for (const m of matches) for (const n of m.notes) byNote.set(n, [...(byNote.get(n) ?? []), m.advisory.ids[0]!]);
+  return [...byNote].map(([note, ids]) => `${ids.join(", ")} ${ids.length > 1 ? note.replace(/^is /, "are ").replace(/^only affects /, "only affect ").replace(/^needs /, "need ") : note}`);
+}
+
+function fixedText(a: Advisory): string {
+  return a.affected.map((r) => r.fixed).join(" / ");
+}
+
+function maxSeverity(xs: Severity[]): Severity {
+  const order: Severity[] = ["low", "medium", "high", "critical"];
+  return xs.reduce((a, b) => (order.indexOf(b) > order.indexOf(a) ? b : a), "low");
+}
+
+/** Whether the lowest version a set allows is affected (for an exclusive floor, the versions just above it). */
+function floorAffected(floor: NonNullable<ReturnType<typeof floorOf>>, affected: VersionSet): boolean {
+  if (floor.inclusive) return contains(affected, floor.v);
+  return affected.some((i) => (!i.lo || compareVersions(i.lo.v, floor.v) <= 0) && (!i.hi || compareVersions(floor.v, i.hi.v) < 0));
+}
+
+/**
+ * For a lock file: a function telling whether a locked package is only there for development, judged by
+ * the lock's own root entries (uv.lock) or by the main dependencies of the sibling pyproject.toml (poetry.lock).
+ */
+function lockDevReasons(m: ManifestFile, siblings: ManifestFile[]): (dep: Dependency) => string | null {
+  const edges = m.facts.edges;
+  if (!edges) return () => null;
+  let main: string[] = [];
+  let dev: string[] = [];
+  if (m.facts.roots) {
+    main = m.facts.roots.main;
+    dev = m.facts.roots.dev;
+  } else {
+    const pyproject = siblings.find((s) => s.file.subkind === "pyproject");
+    if (pyproject) {
+      main = pyproject.facts.deps.filter((d) => d.group === null || d.group.startsWith("extra:")).map((d) => d.name);
+      dev = pyproject.facts.deps.filter((d) => d.group !== null && !d.group.startsWith("extra:")).map((d) => d.name);
+    }
+  }
+  if (main.length === 0) return () => null;
+  const prod = reach(main, edges);
+  const devOnly = reach(dev, edges);
+  return (dep) => (!prod.has(dep.name) && devOnly.has(dep.name) ? `only a development dependency group of the project pulls ${dep.written} in` : null);
+}
+
+/** Whether the project uses given external APIs anywhere (calls resolved through imports and aliases). */
+class UsedApis {
+  private readonly cache = new Map<string, boolean>();
+  constructor(private readonly project: Project) {}
+
+  any(paths: string[]): boolean {
+    const key = paths.join(",");
+    let v = this.cache.get(key);
+    if (v === undefined) {
+      v = this.scan(new Set(paths));
+      this.cache.set(key, v);
+    }
+    return v;
+  }
+
+  private scan(paths: Set<string>): boolean {
+    const names = new Set([...paths].map((p) => p.slice(p.lastIndexOf(".") + 1)));
+    for (const mod of this.project.pythonModules()) {
+      for (const c of mod.index.calls) {
+        const fn = c.call.fn;
+        const name = fn.k === "name" ? fn.id : fn.k === "attr" ? fn.name : "";
+        if (!names.has(name)) continue;
+        if (this.project.extPaths(mod, c.scope, fn).some((p) => paths.has(p))) return true;
+      }
+    }
+    return false;
+  }
+}
