@@ -1,6 +1,7 @@
 /** PEP 440 versions and specifiers, environment markers, manifest parsers, and the advisory table. */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
 import type { SourceFile } from "../src/core/types.js";
 import { indexManifest } from "../src/index/manifest/index.js";
 import type { Dependency, ManifestFacts } from "../src/index/manifest/types.js";
@@ -21,7 +22,7 @@ import {
   singleVersion,
   type VersionSet,
 } from "../src/rules/supply/pep440.js";
-import { activeFindings, scanFiles } from "./support/scan.js";
+import { activeFindings, scanDir, scanFiles } from "./support/scan.js";
 
 const lines = (...l: string[]): string => l.join("\n") + "\n";
 
@@ -341,5 +342,35 @@ describe("FLASK-SUPPLY-001 on JSON lock files (which cannot carry annotations)",
       .filter((f) => f.ruleId === "FLASK-SUPPLY-001")
       .map((f) => `${f.range.start.line} ${f.severity} ${f.evidence}`);
     assert.deepEqual(found, ['9 high "version": "==2.2.2"', '17 low "version": "==2.2.2"']);
+  });
+});
+
+describe("FLASK-SUPPLY-001 severity and context on the fixtures", () => {
+  const FIXTURES = new URL("../../test/fixtures/rules/FLASK-SUPPLY-001/", import.meta.url);
+  const findings = async (name: string) => {
+    const out = await scanDir(fileURLToPath(new URL(`${name}/`, FIXTURES)));
+    return activeFindings(out).filter((f) => f.ruleId === "FLASK-SUPPLY-001");
+  };
+
+  test("advisories about APIs the project calls through an alias in another module keep their weight", async () => {
+    const [werkzeug, jinja] = await findings("advisory-apis-used-in-other-modules");
+    assert.equal(werkzeug?.severity, "high");
+    assert.ok(werkzeug?.context.some((c) => c.includes("only affect deployments on Windows")));
+    assert.ok(!werkzeug?.context.some((c) => c.includes("never calls")));
+    assert.equal(jinja?.severity, "medium");
+    assert.deepEqual(jinja?.context, []);
+  });
+
+  test("dev-only manifests and dev-only lock entries are lowered and say why; floors are low with medium confidence", async () => {
+    const [dev] = await findings("dev-and-test-requirements");
+    assert.equal(dev?.severity, "low");
+    assert.match(dev?.context[0] ?? "", /requirements-dev\.txt lists development or test dependencies/);
+    const uv = await findings("uv-lock-and-pep621-cap");
+    const werkzeug = uv.find((f) => f.file === "uv.lock" && f.evidence.includes("3.0.1"));
+    assert.equal(werkzeug?.severity, "low");
+    assert.match(werkzeug?.context[0] ?? "", /only a development dependency group/);
+    const floor = (await findings("requirements-pins-and-floors")).find((f) => f.evidence.startsWith("Jinja2"));
+    assert.equal(floor?.severity, "low");
+    assert.equal(floor?.confidence, "medium");
   });
 });

@@ -171,6 +171,7 @@ export default defineRule({
 
         const exact: Match[] = [];
         const floors: Match[] = [];
+        const unused: Match[] = [];
         for (const a of advisories) {
           const affected = affectedSet(a);
           if (isEmptySet(intersect(allowed, affected))) continue;
@@ -184,9 +185,10 @@ export default defineRule({
             severity = lower(severity);
             notes.push("only affects deployments on Windows");
           }
+          // An advisory about an API the project never calls is no reason to report; it still counts for the upgrade target.
           if (a.needs && !used.any(a.needs.paths)) {
-            severity = lower(severity);
-            notes.push(`needs ${a.needs.what}, which this project never calls`);
+            unused.push({ advisory: a, severity, notes: [`need ${a.needs.what}, which this project never calls, so they are not counted`] });
+            continue;
           }
           if (isEmptySet(intersect(allowed, complement(affected)))) exact.push({ advisory: a, severity, notes });
           else if (floor && !lockedElsewhere && floorAffected(floor, affected)) floors.push({ advisory: a, severity: "low", notes });
@@ -197,14 +199,14 @@ export default defineRule({
         if (exact.length > 0 || floors.length > 0) {
           const all = [...exact, ...floors];
           const severity = exact.length > 0 ? maxSeverity(exact.map((x) => (devReason ? "low" : x.severity))) : "low";
-          context.push(...groupNotes(all));
+          context.push(...groupNotes(all), ...groupNotes(unused));
           const ids = (xs: Match[]) => {
             const shown = xs.slice(0, MAX_LISTED).map((x) => `${x.advisory.ids[0]} (fixed in ${fixedText(x.advisory)})`);
             return xs.length > MAX_LISTED ? `${shown.join(", ")} and ${xs.length - MAX_LISTED} more` : shown.join(", ");
           };
           const start = pinned ?? (floor ? floor.v : mustParse("0"));
           const target = upgradeTarget(
-            all.map((x) => x.advisory),
+            [...all, ...unused].map((x) => x.advisory),
             start,
           );
           let message: string;
@@ -249,7 +251,11 @@ const MAX_LISTED = 4;
 function groupNotes(matches: Match[]): string[] {
   const byNote = new Map<string, string[]>();
   for (const m of matches) for (const n of m.notes) byNote.set(n, [...(byNote.get(n) ?? []), m.advisory.ids[0]!]);
-  return [...byNote].map(([note, ids]) => `${ids.join(", ")} ${ids.length > 1 ? note.replace(/^is /, "are ").replace(/^only affects /, "only affect ").replace(/^needs /, "need ") : note}`);
+  return [...byNote].map(([note, ids]) => {
+    const plural = ids.length > 1;
+    const text = plural ? note.replace(/^is /, "are ").replace(/^only affects /, "only affect ") : note.replace(/^need /, "needs ").replace(/they are/, "it is");
+    return `${ids.join(", ")} ${text}`;
+  });
 }
 
 function fixedText(a: Advisory): string {
@@ -308,8 +314,11 @@ class UsedApis {
   }
 
   private scan(paths: Set<string>): boolean {
-    const names = new Set([...paths].map((p) => p.slice(p.lastIndexOf(".") + 1)));
+    const members = new Set([...paths].map((p) => p.slice(p.lastIndexOf(".") + 1)));
     for (const mod of this.project.pythonModules()) {
+      // Callees named like the API, or bound to it by an aliasing import (`import send_from_directory as serve`).
+      const names = new Set(members);
+      for (const imp of mod.index.imports) if (imp.member && members.has(imp.member)) names.add(imp.local);
       for (const c of mod.index.calls) {
         const fn = c.call.fn;
         const name = fn.k === "name" ? fn.id : fn.k === "attr" ? fn.name : "";
