@@ -364,7 +364,7 @@ describe("FLASK-SUPPLY-001 severity and context on the fixtures", () => {
   test("dev-only manifests and dev-only lock entries are lowered and say why; floors are low with medium confidence", async () => {
     const [dev] = await findings("dev-and-test-requirements");
     assert.equal(dev?.severity, "low");
-    assert.match(dev?.context[0] ?? "", /requirements-dev\.txt lists development or test dependencies/);
+    assert.match(dev?.context[0] ?? "", /requirements-dev\.txt lists development dependencies/);
     const uv = await findings("uv-lock-and-pep621-cap");
     const werkzeug = uv.find((f) => f.file === "uv.lock" && f.evidence.includes("3.0.1"));
     assert.equal(werkzeug?.severity, "low");

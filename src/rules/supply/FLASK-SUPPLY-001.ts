@@ -31,7 +31,41 @@ function affectedSet(a: Advisory): VersionSet {
 }
 
 const LOCK_FOR: Record<string, string[]> = { pyproject: ["poetry-lock", "uv-lock"], pipfile: ["pipfile-lock"] };
-const DEV_WORDS = /^(dev|devel|develop|development|local|test|tests|testing|ci|doc|docs|lint|linting|typing|mypy|style|qa|bench|benchmark|tox|coverage)$/;
+/** Environments that run the app on a developer's machine (where the debugger and dev server run). */
+const DEV_WORDS = /^(dev|devel|develop|development|local)$/;
+/** Environments that only run tools: tests, docs, linters, type checkers. Their pins are often deliberate minimums. */
+const TOOL_WORDS = /^(test|tests|testing|ci|doc|docs|lint|linting|typing|mypy|style|qa|bench|benchmark|tox|coverage|min)$/;
+
+/** Why a manifest is not a production one: "tool" manifests are skipped, "dev" ones lower the severity. */
+interface OutOfProduction {
+  kind: "dev" | "tool";
+  reason: string;
+}
+
+function wordsOf(text: string): string[] {
+  return text.toLowerCase().split(/[/._\s-]+/);
+}
+
+/** Judged by the manifest's path: `requirements-dev.txt`, `requirements/test.txt`, `docs/requirements.txt`, files under `tests/`. */
+function fileContext(path: string): OutOfProduction | null {
+  if (isTestPath(path)) return { kind: "tool", reason: `${path} is a test file` };
+  const words = wordsOf(path.replace(/\.(txt|toml|lock|in)$/i, ""));
+  const tool = words.find((w) => TOOL_WORDS.test(w));
+  if (tool) return { kind: "tool", reason: `${path} lists dependencies of tests or tooling (\`${tool}\` in its name)` };
+  const dev = words.find((w) => DEV_WORDS.test(w));
+  return dev ? { kind: "dev", reason: `${path} lists development dependencies (\`${dev}\` in its name)` } : null;
+}
+
+/** Judged by the dependency group or section. Extras (`extra:postgres`) are production unless named for tooling. */
+function groupContext(dep: Dependency): OutOfProduction | null {
+  if (dep.group === null) return null;
+  if (dep.group === "develop") return { kind: "dev", reason: "listed in the `develop` section, which `pipenv install --deploy` leaves out" };
+  const name = dep.group.replace(/^extra:/, "");
+  const words = wordsOf(name);
+  if (words.some((w) => TOOL_WORDS.test(w))) return { kind: "tool", reason: `declared in the \`${name}\` group, for tests or tooling` };
+  if (words.some((w) => DEV_WORDS.test(w))) return { kind: "dev", reason: `declared in the \`${name}\` dependency group, for development` };
+  return null;
+}
 
 function lower(s: Severity): Severity {
   return s === "critical" ? "high" : s === "high" ? "medium" : "low";
@@ -41,24 +75,33 @@ function dirOf(path: string): string {
   return path.includes("/") ? path.slice(0, path.lastIndexOf("/")) : "";
 }
 
-/** Why a manifest as a whole is for development or tests, judged by its path (`requirements-dev.txt`, `docs/requirements.txt`). */
-function devFileReason(path: string): string | null {
-  if (isTestPath(path)) return `${path} is a test file`;
-  const words = path.toLowerCase().replace(/\.(txt|toml|lock|in)$/, "").split(/[/._-]+/);
-  const word = words.find((w) => DEV_WORDS.test(w));
-  return word ? `${path} lists development or test dependencies (\`${word}\` in its name)` : null;
+/** Whether a file this requirements file includes (`-r`, `-c`, transitively) pins the package to one version. */
+function pinnedByInclude(m: ManifestFile, name: string, byPath: Map<string, ManifestFile>, seen = new Set<string>()): boolean {
+  if (seen.has(m.file.path)) return false;
+  seen.add(m.file.path);
+  for (const inc of m.facts.includes) {
+    const target = byPath.get(joinPath(dirOf(m.file.path), inc.path));
+    if (!target) continue;
+    if (target.facts.deps.some((d) => d.name === name && !d.direct && singleVersionOf(d) !== null)) return true;
+    if (pinnedByInclude(target, name, byPath, seen)) return true;
+  }
+  return false;
 }
 
-/** Why a dependency group is not installed in production. */
-function devGroupReason(dep: Dependency): string | null {
-  if (dep.group === null) return null;
-  const name = dep.group.replace(/^extra:/, "");
-  if (dep.group === "develop") return "listed in the `develop` section, which `pipenv install --deploy` leaves out";
-  const word = name
-    .toLowerCase()
-    .split(/[-_.]+/)
-    .find((w) => DEV_WORDS.test(w));
-  return word ? `declared in the \`${name}\` dependency group, which is for development or tests` : null;
+function singleVersionOf(dep: Dependency): Version | null {
+  const allowed = allowedOf(dep);
+  return allowed ? singleVersion(allowed) : null;
+}
+
+/** `dir` + a relative path, with `.` and `..` resolved. */
+function joinPath(dir: string, rel: string): string {
+  const out: string[] = [];
+  for (const seg of `${dir}/${rel}`.split("/")) {
+    if (seg === "" || seg === ".") continue;
+    if (seg === "..") out.pop();
+    else out.push(seg);
+  }
+  return out.join("/");
 }
 
 /** Names reachable from `roots` through a lock file's dependency edges. */
@@ -128,15 +171,15 @@ export default defineRule({
     "Until the upgrade ships, switch off the affected feature where the advisory allows it (for example the debugger, the sandbox, or the CORS option involved) and put request-size limits in the reverse proxy.",
   docs: {
     what:
-      "Reads the project's dependency manifests (requirements and constraints files, `pyproject.toml` with PEP 621, PEP 735, uv and Poetry tables, `Pipfile`, `poetry.lock`, `Pipfile.lock`, `uv.lock`) and compares the versions of Flask, Werkzeug, Jinja2, Flask-CORS and a few libraries Flask apps commonly use with a curated table of published advisories. It reports a pinned or locked version inside an affected range, a constraint under which every allowed version is affected, and a lower bound that still admits affected releases. It also reports, at low severity, security-critical packages of the Flask stack (Flask, Werkzeug, Jinja2, itsdangerous, MarkupSafe, Flask-CORS, Flask-Login, Flask-WTF, Flask-JWT-Extended) that a requirements file or Pipfile installs without any version floor.",
+      "Reads the project's dependency manifests (requirements and constraints files, `pyproject.toml` with PEP 621, PEP 735, uv and Poetry tables, `Pipfile`, `poetry.lock`, `Pipfile.lock`, `uv.lock`) and compares the versions of Flask, Werkzeug, Jinja2, Flask-CORS and a few libraries Flask apps commonly use with a curated table of published advisories. It reports a pinned or locked version inside an affected range, a constraint under which every allowed version is affected, and a lower bound in a requirements file that still admits affected releases. It also reports, at low severity, security-critical packages of the Flask stack (Flask, Werkzeug, Jinja2, itsdangerous, MarkupSafe, Flask-CORS, Flask-Login, Flask-WTF, Flask-JWT-Extended) that a requirements file or Pipfile installs without any version floor. The advisory table (`src/rules/supply/advisories.ts`) lists only advisories whose affected ranges are certain; a version it does not flag is not proof of safety.",
     why:
       "Known vulnerabilities in the framework and its template engine are the cheapest attacks there are: the advisory documents the flaw, the fix is public, and scanners fingerprint versions automatically. A caching proxy serving one user's session cookie to another (CVE-2023-30861), a multipart upload that pins the CPU (CVE-2023-25577), or a sandbox escape in Jinja2 (CVE-2025-27516) need no bug in your own code.",
     bad: "# requirements.txt\nFlask==2.2.2\nWerkzeug==2.2.2\nJinja2>=3.0\nitsdangerous",
     good: "# requirements.txt (compiled from requirements.in, upgraded regularly)\nFlask==3.1.1\nWerkzeug==3.1.6\nJinja2==3.1.6\nitsdangerous==2.2.0",
     detection:
-      "Versions are compared with full PEP 440 semantics (epochs, pre-, post- and dev-releases, local labels, `~=`, `==X.*`, `!=`, Poetry's `^`, `~` and `||`). Requirement files are parsed the way pip reads them: comments, `\\` continuations, `-r`/`-c` includes, per-line options such as `--hash`, extras, and environment markers; a line whose marker is false on every current Python (`python_version < \"3\"`) is skipped, and URL, path and VCS requirements are not checked. An exact pin or a locked version inside an affected range is reported at the advisory's severity; a constraint that admits only affected versions likewise; a lower bound that admits affected versions while newer ones are allowed is reported at low severity with medium confidence. A `pyproject.toml` or `Pipfile` whose sibling lock file locks the package leaves the version decision to the lock file. Severity is lowered, and the finding says why, when the manifest is for development or tests (`requirements-dev.txt`, `requirements/test.txt`, files under `tests/`, Poetry and PEP 735 groups such as `dev` or `test`, the `develop` section of `Pipfile.lock`, lock entries only a dev group pulls in), when the flaw is in the interactive debugger, when it only affects Windows, and when the project never uses the API the advisory is about (`safe_join`/`send_from_directory`, Jinja2's `SandboxedEnvironment`). Unpinned packages are reported only in production requirements files and Pipfiles without a lock file.",
+      "Versions are compared with full PEP 440 semantics (epochs, pre-, post- and dev-releases, local labels, `~=`, `==X.*`, `!=`, Poetry's `^`, `~` and `||`), by turning every constraint into a set of version intervals and intersecting it with each advisory's affected ranges. Requirement files are parsed the way pip reads them: comments, `\\` continuations, `-r`/`-c` includes, per-line options such as `--hash`, extras and environment markers; a line whose marker is false on every current Python (`python_version < \"3\"`) is skipped, and URL, path and VCS requirements are not checked. An exact pin or a locked version inside an affected range, and a constraint under which every allowed version is affected, are reported at the advisory's severity. A lower bound that admits affected releases while newer ones are allowed is reported at low severity with medium confidence, and only where it decides what gets installed: in a requirements file or a Pipfile, unless an included constraints file or a sibling lock file pins the package. A `pyproject.toml` states compatibility, so its floors and unpinned entries are not reported; its exact pins and caps are. An advisory about an API the project never calls (resolved through imports and aliases in any module: `safe_join`/`send_from_directory` for Werkzeug's Windows path advisories, `SandboxedEnvironment` for Jinja2's sandbox escapes) is not counted, and the finding's context names it. Advisories in the interactive debugger and Windows-only advisories lower the severity by one step. Manifests for development (`requirements-dev.txt`, `requirements/local.txt`, a Poetry or PEP 735 `dev` group, the `develop` section of `Pipfile.lock`, lock entries only a dev group pulls in) are reported at low severity, because developers run the debugger there; manifests for tests and tooling (`requirements/tests.txt`, `docs/requirements.txt`, files under `tests/`, groups named `test`, `docs`, `lint`, `typing`) are skipped, since minimum-version test pins are deliberate. Unpinned Flask-stack packages are reported only in production requirements files and Pipfiles without a lock.",
     falsePositives:
-      "The table lists advisories by version range; a distribution may have backported a fix into an older version number (Debian and Red Hat packages do this). If the deployed package is patched that way, suppress the finding with a comment naming the backport. Lower-bound findings in a library's `pyproject.toml` are hygiene advice: a library states compatibility, the application's lock file decides what is installed.",
+      "The table works on version numbers: a distribution that backports a fix into an older version (Debian and Red Hat packages do) is still reported; suppress the line with a `# flaskwarden: ignore[FLASK-SUPPLY-001]` comment naming the backport (requirements files and TOML manifests take comments; for `Pipfile.lock` use a per-path override in the config). Whether the project uses an advisory's API is decided from the Python files scanned; a template that uses the `xmlattr` filter or code outside the scan is not seen, so those advisories are always counted.",
     references: [
       "https://flask.palletsprojects.com/en/stable/changes/",
       "https://werkzeug.palletsprojects.com/en/stable/changes/",
@@ -151,12 +194,13 @@ export default defineRule({
     const used = new UsedApis(project);
     const byDir = new Map<string, ManifestFile[]>();
     for (const m of project.manifests) byDir.set(dirOf(m.file.path), [...(byDir.get(dirOf(m.file.path)) ?? []), m]);
+    const byPath = new Map(project.manifests.map((m) => [m.file.path, m]));
 
     for (const m of project.manifests) {
       const siblings = byDir.get(dirOf(m.file.path)) ?? [];
       const locks = siblings.filter((s) => (LOCK_FOR[m.file.subkind ?? ""] ?? []).includes(s.file.subkind ?? ""));
       const lockDev = lockDevReasons(m, siblings);
-      const fileDev = devFileReason(m.file.path);
+      const fileCtx = fileContext(m.file.path);
       for (const dep of m.facts.deps) {
         if (dep.direct || markerApplies(dep.marker) === false) continue;
         const advisories = ADVISORIES_BY_PKG.get(dep.name) ?? [];
@@ -164,8 +208,15 @@ export default defineRule({
         if (advisories.length === 0 && !critical) continue;
         const allowed = allowedOf(dep);
         if (!allowed || isEmptySet(allowed)) continue;
-        const devReason = fileDev ?? devGroupReason(dep) ?? lockDev(dep);
-        const lockedElsewhere = locks.some((l) => l.facts.deps.some((d) => d.name === dep.name));
+        const outside = fileCtx ?? groupContext(dep) ?? lockDev(dep);
+        // Test, docs and lint environments pin old versions on purpose (minimum-version tests) and serve no one.
+        if (outside?.kind === "tool") continue;
+        const devReason = outside?.reason ?? null;
+        const lockedElsewhere = locks.some((l) => l.facts.deps.some((d) => d.name === dep.name)) || pinnedByInclude(m, dep.name, byPath);
+        // A floor matters where it decides what gets installed: requirements files, and Pipfiles without a lock.
+        // A pyproject states compatibility; its lock file or the installer decides the version.
+        // A pinned entry in an included constraints file or a sibling lock file overrides the floor.
+        const decidesFloor = !lockedElsewhere && (m.file.subkind === "requirements" || m.file.subkind === "pipfile");
         const pinned = singleVersion(allowed);
         const floor = floorOf(allowed);
 
@@ -191,7 +242,7 @@ export default defineRule({
             continue;
           }
           if (isEmptySet(intersect(allowed, complement(affected)))) exact.push({ advisory: a, severity, notes });
-          else if (floor && !lockedElsewhere && floorAffected(floor, affected)) floors.push({ advisory: a, severity: "low", notes });
+          else if (floor && decidesFloor && floorAffected(floor, affected)) floors.push({ advisory: a, severity: "low", notes });
         }
 
         const context: string[] = [];
@@ -226,8 +277,7 @@ export default defineRule({
           continue;
         }
         // Unpinned: no floor at all, in a file that decides what gets installed.
-        const decides = m.file.subkind === "requirements" || (m.file.subkind === "pipfile" && !lockedElsewhere);
-        if (critical && decides && !devReason && !pinned && floor === null && dep.dialect !== "locked") {
+        if (critical && decidesFloor && !devReason && !pinned && floor === null && dep.dialect !== "locked") {
           report({
             file: m.file.path,
             range: dep.range,
@@ -277,7 +327,7 @@ function floorAffected(floor: NonNullable<ReturnType<typeof floorOf>>, affected:
  * For a lock file: a function telling whether a locked package is only there for development, judged by
  * the lock's own root entries (uv.lock) or by the main dependencies of the sibling pyproject.toml (poetry.lock).
  */
-function lockDevReasons(m: ManifestFile, siblings: ManifestFile[]): (dep: Dependency) => string | null {
+function lockDevReasons(m: ManifestFile, siblings: ManifestFile[]): (dep: Dependency) => OutOfProduction | null {
   const edges = m.facts.edges;
   if (!edges) return () => null;
   let main: string[] = [];
@@ -295,7 +345,7 @@ function lockDevReasons(m: ManifestFile, siblings: ManifestFile[]): (dep: Depend
   if (main.length === 0) return () => null;
   const prod = reach(main, edges);
   const devOnly = reach(dev, edges);
-  return (dep) => (!prod.has(dep.name) && devOnly.has(dep.name) ? `only a development dependency group of the project pulls ${dep.written} in` : null);
+  return (dep) => (!prod.has(dep.name) && devOnly.has(dep.name) ? { kind: "dev", reason: `only a development dependency group of the project pulls ${dep.written} in` } : null);
 }
 
 /** Whether the project uses given external APIs anywhere (calls resolved through imports and aliases). */
