@@ -374,3 +374,12 @@ describe("FLASK-SUPPLY-001 severity and context on the fixtures", () => {
     assert.equal(floor?.confidence, "medium");
   });
 });
+
+describe("FLASK-SUPPLY-001 and Windows-only advisories", () => {
+  test("counted at lowered severity through Flask's static route when nothing shows a Linux deployment", async () => {
+    const out = await scanDir(fileURLToPath(new URL("../../test/fixtures/rules/FLASK-SUPPLY-001/static-route-uses-safe-join/", import.meta.url)));
+    const [f] = activeFindings(out).filter((x) => x.ruleId === "FLASK-SUPPLY-001");
+    assert.equal(f?.severity, "low");
+    assert.deepEqual(f?.context, ["CVE-2025-66221, CVE-2026-21860, CVE-2026-27199 only affect deployments on Windows"]);
+  });
+});

@@ -30,6 +30,8 @@ function affectedSet(a: Advisory): VersionSet {
   return a.affected.reduce<VersionSet>((s, r) => union(s, range(r.introduced, r.fixed)), []);
 }
 
+/** Deployment files that only run on Linux (containers, Heroku-style Procfiles, systemd, uWSGI). */
+const LINUX_DEPLOYMENT = new Set(["dockerfile", "compose", "procfile", "systemd", "uwsgi"]);
 const LOCK_FOR: Record<string, string[]> = { pyproject: ["poetry-lock", "uv-lock"], pipfile: ["pipfile-lock"] };
 /** Environments that run the app on a developer's machine (where the debugger and dev server run). */
 const DEV_WORDS = /^(dev|devel|develop|development|local)$/;
@@ -177,7 +179,7 @@ export default defineRule({
     bad: "# requirements.txt\nFlask==2.2.2\nWerkzeug==2.2.2\nJinja2>=3.0\nitsdangerous",
     good: "# requirements.txt (compiled from requirements.in, upgraded regularly)\nFlask==3.1.1\nWerkzeug==3.1.6\nJinja2==3.1.6\nitsdangerous==2.2.0",
     detection:
-      "Versions are compared with full PEP 440 semantics (epochs, pre-, post- and dev-releases, local labels, `~=`, `==X.*`, `!=`, Poetry's `^`, `~` and `||`), by turning every constraint into a set of version intervals and intersecting it with each advisory's affected ranges. Requirement files are parsed the way pip reads them: comments, `\\` continuations, `-r`/`-c` includes, per-line options such as `--hash`, extras and environment markers; a line whose marker is false on every current Python (`python_version < \"3\"`) is skipped, and URL, path and VCS requirements are not checked. An exact pin or a locked version inside an affected range, and a constraint under which every allowed version is affected, are reported at the advisory's severity. A lower bound that admits affected releases while newer ones are allowed is reported at low severity with medium confidence, and only where it decides what gets installed: in a requirements file or a Pipfile, unless an included constraints file or a sibling lock file pins the package. A `pyproject.toml` states compatibility, so its floors and unpinned entries are not reported; its exact pins and caps are. An advisory about an API the project never calls (resolved through imports and aliases in any module: `safe_join`/`send_from_directory` for Werkzeug's Windows path advisories, `SandboxedEnvironment` for Jinja2's sandbox escapes) is not counted, and the finding's context names it. Advisories in the interactive debugger and Windows-only advisories lower the severity by one step. Manifests for development (`requirements-dev.txt`, `requirements/local.txt`, a Poetry or PEP 735 `dev` group, the `develop` section of `Pipfile.lock`, lock entries only a dev group pulls in) are reported at low severity, because developers run the debugger there; manifests for tests and tooling (`requirements/tests.txt`, `docs/requirements.txt`, files under `tests/`, groups named `test`, `docs`, `lint`, `typing`) are skipped, since minimum-version test pins are deliberate. Unpinned Flask-stack packages are reported only in production requirements files and Pipfiles without a lock.",
+      "Versions are compared with full PEP 440 semantics (epochs, pre-, post- and dev-releases, local labels, `~=`, `==X.*`, `!=`, Poetry's `^`, `~` and `||`), by turning every constraint into a set of version intervals and intersecting it with each advisory's affected ranges. Requirement files are parsed the way pip reads them: comments, `\\` continuations, `-r`/`-c` includes, per-line options such as `--hash`, extras and environment markers; a line whose marker is false on every current Python (`python_version < \"3\"`) is skipped, and URL, path and VCS requirements are not checked. An exact pin or a locked version inside an affected range, and a constraint under which every allowed version is affected, are reported at the advisory's severity. A lower bound that admits affected releases while newer ones are allowed is reported at low severity with medium confidence, and only where it decides what gets installed: in a requirements file or a Pipfile, unless an included constraints file or a sibling lock file pins the package. A `pyproject.toml` states compatibility, so its floors and unpinned entries are not reported; its exact pins and caps are. An advisory about an API the project never uses is not counted, and the finding's context names it: Jinja2's sandbox escapes need a `SandboxedEnvironment`, Werkzeug's Windows path advisories need `safe_join` or `send_from_directory` (calls resolved through imports and aliases in any module, or Flask's own static file route, which every app with a static folder has). Windows-only advisories are not counted when a Dockerfile, compose file, Procfile, systemd unit or uWSGI config shows the app runs on Linux, and lower the severity by one step otherwise; advisories in the interactive debugger lower it by one step. Manifests for development (`requirements-dev.txt`, `requirements/local.txt`, a Poetry or PEP 735 `dev` group, the `develop` section of `Pipfile.lock`, lock entries only a dev group pulls in) are reported at low severity, because developers run the debugger there; manifests for tests and tooling (`requirements/tests.txt`, `docs/requirements.txt`, files under `tests/`, groups named `test`, `docs`, `lint`, `typing`) are skipped, since minimum-version test pins are deliberate. Unpinned Flask-stack packages are reported only in production requirements files and Pipfiles without a lock.",
     falsePositives:
       "The table works on version numbers: a distribution that backports a fix into an older version (Debian and Red Hat packages do) is still reported; suppress the line with a `# flaskwarden: ignore[FLASK-SUPPLY-001]` comment naming the backport (requirements files and TOML manifests take comments; for `Pipfile.lock` use a per-path override in the config). Whether the project uses an advisory's API is decided from the Python files scanned; a template that uses the `xmlattr` filter or code outside the scan is not seen, so those advisories are always counted.",
     references: [
@@ -192,6 +194,8 @@ export default defineRule({
   },
   check({ project, report }) {
     const used = new UsedApis(project);
+    const linuxFile = project.deployment.find((d) => LINUX_DEPLOYMENT.has(d.file.subkind ?? ""));
+    const linux = linuxFile ? `\`${linuxFile.file.path}\`` : null;
     const byDir = new Map<string, ManifestFile[]>();
     for (const m of project.manifests) byDir.set(dirOf(m.file.path), [...(byDir.get(dirOf(m.file.path)) ?? []), m]);
     const byPath = new Map(project.manifests.map((m) => [m.file.path, m]));
@@ -232,14 +236,18 @@ export default defineRule({
             severity = lower(severity);
             notes.push("is in the interactive debugger, which only development setups run");
           }
+          // An advisory that cannot apply here is no reason to report; it still counts for the upgrade target.
+          if (a.platform === "windows" && linux) {
+            unused.push({ advisory: a, severity, notes: [`only affect Windows, and ${linux} runs the app on Linux, so they are not counted`] });
+            continue;
+          }
+          if (a.needs && !used.any(a.needs.paths) && !(a.needs.staticRoute && used.staticRoute())) {
+            unused.push({ advisory: a, severity, notes: [`need ${a.needs.what}, which this project never calls, so they are not counted`] });
+            continue;
+          }
           if (a.platform === "windows") {
             severity = lower(severity);
             notes.push("only affects deployments on Windows");
-          }
-          // An advisory about an API the project never calls is no reason to report; it still counts for the upgrade target.
-          if (a.needs && !used.any(a.needs.paths)) {
-            unused.push({ advisory: a, severity, notes: [`need ${a.needs.what}, which this project never calls, so they are not counted`] });
-            continue;
           }
           if (isEmptySet(intersect(allowed, complement(affected)))) exact.push({ advisory: a, severity, notes });
           else if (floor && decidesFloor && floorAffected(floor, affected)) floors.push({ advisory: a, severity: "low", notes });
@@ -361,6 +369,12 @@ class UsedApis {
       this.cache.set(key, v);
     }
     return v;
+  }
+
+  /** Whether Flask's static file route is registered: an app not built with `static_folder=None`, or a blueprint with a static folder. */
+  staticRoute(): boolean {
+    const folder = (o: { call: { kw: { name: string | null; value: { k: string } }[] } }) => o.call.kw.find((k) => k.name === "static_folder")?.value;
+    return this.project.apps.some((a) => folder(a)?.k !== "none") || this.project.blueprints.some((b) => folder(b) !== undefined && folder(b)?.k !== "none");
   }
 
   private scan(paths: Set<string>): boolean {

@@ -17,13 +17,17 @@ export interface Advisory {
   affected: { introduced: string | null; fixed: string }[];
   severity: Severity;
   summary: string;
-  needs?: { paths: string[]; what: string };
+  /**
+   * The APIs the flaw is in. `staticRoute`: Flask's built-in static file route goes through them too, so any
+   * Flask app or blueprint with a static folder uses them.
+   */
+  needs?: { paths: string[]; what: string; staticRoute?: boolean };
   platform?: "windows";
   /** The flaw is in the interactive debugger, which only development setups run. */
   debuggerOnly?: boolean;
 }
 
-const SAFE_JOIN = { paths: ["werkzeug.security.safe_join", "werkzeug.utils.safe_join", "flask.send_from_directory", "flask.helpers.send_from_directory", "flask.helpers.safe_join", "flask.safe_join", "werkzeug.utils.send_from_directory"], what: "`safe_join` or `send_from_directory`" };
+const SAFE_JOIN = { paths: ["werkzeug.security.safe_join", "werkzeug.utils.safe_join", "flask.send_from_directory", "flask.helpers.send_from_directory", "flask.helpers.safe_join", "flask.safe_join", "werkzeug.utils.send_from_directory"], what: "`safe_join` or `send_from_directory`", staticRoute: true };
 const SANDBOX = { paths: ["jinja2.sandbox.SandboxedEnvironment", "jinja2.sandbox.ImmutableSandboxedEnvironment"], what: "Jinja2's `SandboxedEnvironment`" };
 
 export const ADVISORIES: readonly Advisory[] = [
