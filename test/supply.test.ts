@@ -383,3 +383,14 @@ describe("FLASK-SUPPLY-001 and Windows-only advisories", () => {
     assert.deepEqual(f?.context, ["CVE-2025-66221, CVE-2026-21860, CVE-2026-27199 only affect deployments on Windows"]);
   });
 });
+
+describe("setup.cfg", () => {
+  test("install_requires, tests_require and extras_require, one requirement per line or comma-separated on the key line", () => {
+    const facts = manifest(
+      "setup.cfg",
+      "setup-cfg",
+      lines("[metadata]", "name = x", "[options]", "install_requires =", "    flask>=2.2  # inline", "    werkzeug==2.2.2", "tests_require = pytest, requests==2.19.1", "[options.extras_require]", "cors = flask-cors==4.0.0"),
+    );
+    assert.deepEqual(facts.deps.map(brief), ["flask >=2.2 @5", "werkzeug ==2.2.2 @6", "pytest  [tests] @7", "requests ==2.19.1 [tests] @7", "flask-cors ==4.0.0 [extra:cors] @9"]);
+  });
+});

@@ -3,6 +3,7 @@ import type { Diagnostic, SourceFile } from "../../core/types.js";
 import { LineIndex } from "../deploy/text.js";
 import { parsePipfileLock } from "./pipfilelock.js";
 import { parseRequirements } from "./requirements.js";
+import { parseSetupCfg } from "./setupcfg.js";
 import { parsePipfile, parsePoetryLock, parsePyproject, parseUvLock } from "./toml.js";
 import type { ManifestFacts } from "./types.js";
 
@@ -23,6 +24,8 @@ export function indexManifest(file: SourceFile, text: string): { facts: Manifest
         return { facts: parseUvLock(index), diagnostics: [] };
       case "pipfile-lock":
         return { facts: parsePipfileLock(index), diagnostics: [] };
+      case "setup-cfg":
+        return { facts: parseSetupCfg(index), diagnostics: [] };
       default:
         return { facts: undefined, diagnostics: [] };
     }
