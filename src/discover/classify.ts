@@ -45,6 +45,8 @@ export function classify(relPath: string): Classification | null {
   if (JINJA_EXTS.has(ext)) return { kind: "template" };
 
   if (/^requirements.*\.txt$/.test(name) || /^constraints.*\.txt$/.test(name)) return { kind: "manifest", subkind: "requirements" };
+  // "dev-requirements.txt", "test_requirements.txt": the other common spelling.
+  if (/^[a-z0-9]+[-_]requirements\.txt$/.test(name)) return { kind: "manifest", subkind: "requirements" };
   if (parent === "requirements" && ext === ".txt") return { kind: "manifest", subkind: "requirements" };
   const manifest = MANIFEST_NAMES[name];
   if (manifest !== undefined) return { kind: "manifest", subkind: manifest };

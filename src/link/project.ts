@@ -4,6 +4,7 @@
  */
 import type { SourceFile } from "../core/types.js";
 import type { CommandLine, DeploymentFacts, EnvSetting } from "../index/deploy/types.js";
+import type { ManifestFacts } from "../index/manifest/types.js";
 import type { AssignFact, CallFact, DefFact, Expr, FileResult, R, Where } from "../index/ir.js";
 import { startOf } from "../index/ir.js";
 import { commandSegments, pythonTarget } from "./commands.js";
@@ -123,6 +124,12 @@ export interface DeploymentFile {
   facts: DeploymentFacts;
 }
 
+/** A dependency manifest (requirements file, pyproject.toml, Pipfile, lock file) and what it declares. */
+export interface ManifestFile {
+  file: SourceFile;
+  facts: ManifestFacts;
+}
+
 /** Why a fact may not reach production. Empty `reasons` means production code. */
 export interface FactContext {
   test: boolean;
@@ -165,6 +172,7 @@ export class Project {
   readonly configLoads: ConfigLoad[] = [];
   readonly configClasses: ConfigClass[] = [];
   readonly deployment: DeploymentFile[] = [];
+  readonly manifests: ManifestFile[] = [];
   /** Python files that a deployment file runs directly (`python wsgi.py`), so their __main__ block is production. */
   readonly launchedDirectly = new Map<string, CommandLine>();
   /** Every production deployment command that runs a project Python file directly. */
@@ -183,6 +191,7 @@ export class Project {
     this.resolver = new Resolver(this.modules);
     const byPath = new Map(files.map((f) => [f.path, f]));
     for (const r of results) if (r.deployment) this.deployment.push({ file: byPath.get(r.path)!, facts: r.deployment });
+    for (const r of results) if (r.manifest) this.manifests.push({ file: byPath.get(r.path)!, facts: r.manifest });
     this.linkObjects();
     this.linkRoutesAndRegistrations();
     this.linkConfigClasses();
