@@ -48,7 +48,7 @@ export default defineRule({
         else message = `${call} executes whenever this module is imported, including under a WSGI server or in production, so the development server becomes the entrypoint.`;
         const context = [...reach.reasons];
         const bind = bindScope(project, mod, c.scope, server.host);
-        if (bind === "all") context.push("it listens on every network interface, so clients reach the development server directly");
+        if (bind === "all") context.push("it may listen on every network interface, so clients reach the development server directly");
         if (bind === "loopback") context.push("it listens on the loopback interface only, so only the host itself or a local reverse proxy can reach it");
         const reloader = server.option("use_reloader");
         if (reloader && project.truthy(mod, c.scope, reloader.value) === true) context.push("`use_reloader` restarts the server whenever a source file changes, a development convenience");

@@ -110,15 +110,15 @@ export default defineRule({
     "Until the code changes, make sure the tool is inert in production (debug off, DEBUG_TB_ENABLED = False, no `evalex`), and block `/console` and `/_debug_toolbar` at the reverse proxy.",
   docs: {
     what:
-      "Finds development tooling that production code switches on without any condition: Werkzeug's `DebuggedApplication` wrapped around the app (with or without the `evalex` console), Werkzeug's `ProfilerMiddleware` wrapped around the app, Flask-DebugToolbar bound to an app whose production configuration enables it (`DEBUG_TB_ENABLED = True`, or debug mode on), and `PROPAGATE_EXCEPTIONS` or `TRAP_HTTP_EXCEPTIONS` turned on in a configuration that is not for tests.",
+      "Finds development tooling that production code switches on without any condition: Werkzeug's `DebuggedApplication` wrapped around the app (with or without the `evalex` console), Werkzeug's `ProfilerMiddleware` wrapped around the app, Flask-DebugToolbar bound to an app whose production configuration enables it (`DEBUG_TB_ENABLED = True`, or debug mode on), and `PROPAGATE_EXCEPTIONS` or `TRAP_HTTP_EXCEPTIONS` turned on outside a test configuration where they hand errors to such a debugger.",
     why:
-      "These tools exist to show a developer everything about a failing request, and they do not ask who is looking. The debugger's console is remote code execution guarded by a PIN; traceback pages and the toolbar's panels disclose source code, queries, request data and configuration values such as the secret key; the profiler multiplies the cost of each request and leaks call paths into logs. The error-handling switches make unhandled errors bypass the app's own handlers and logging and leave the response to whatever sits above the app.",
+      "These tools exist to show a developer everything about a failing request, and they do not ask who is looking. The debugger's console is remote code execution guarded by a PIN; traceback pages and the toolbar's panels disclose source code, queries, request data and configuration values such as the secret key; the profiler multiplies the cost of each request and leaks call paths into logs. The error-handling switches are what feed a wrapped debugger: with them on, errors leave Flask's own handling and reach the traceback pages.",
     bad: 'from werkzeug.debug import DebuggedApplication\nfrom werkzeug.middleware.profiler import ProfilerMiddleware\n\napp = create_app()\napp.wsgi_app = ProfilerMiddleware(app.wsgi_app)\napplication = DebuggedApplication(app, evalex=True)\n\nclass ProductionConfig(Config):\n    PROPAGATE_EXCEPTIONS = True',
     good: 'app = create_app()\n\nif __name__ == "__main__":\n    app.wsgi_app = ProfilerMiddleware(app.wsgi_app)   # local profiling only\n    app.run(debug=True)\n\nclass TestingConfig(Config):\n    TESTING = True\n    PROPAGATE_EXCEPTIONS = True',
     detection:
-      "Classes are identified by resolving the constructor through imports and aliases (`werkzeug.debug.DebuggedApplication`, `werkzeug.middleware.profiler.ProfilerMiddleware`, `flask_debugtoolbar.DebugToolbarExtension`), and the wrapped object must resolve to a Flask app or its `wsgi_app`. The toolbar is followed from where it is created to every `init_app(app)` in any module; since it enables itself only when debug mode is on, it is reported only when a production configuration turns on `DEBUG_TB_ENABLED` or `DEBUG` (an explicit `DEBUG_TB_ENABLED = False` silences it). Silent for: test files, `__main__` blocks (unless a deployment file starts that file directly), functions only called from those, code under any `if` (a debug, test or opt-in switch decides), `DevelopmentConfig`/`TestingConfig`-style classes, and config classes or set-ups that also turn `TESTING` on. A `DebuggedApplication` without `evalex` is reported as medium unless errors propagate to it, and the error-handling switches as low.",
+      "Classes are identified by resolving the constructor through imports and aliases (`werkzeug.debug.DebuggedApplication`, `werkzeug.middleware.profiler.ProfilerMiddleware`, `flask_debugtoolbar.DebugToolbarExtension`), and the wrapped object must resolve to a Flask app or its `wsgi_app`. The toolbar is followed from where it is created to every `init_app(app)` in any module; since it enables itself only when debug mode is on, it is reported only when a production configuration turns on `DEBUG_TB_ENABLED` or `DEBUG` (an explicit `DEBUG_TB_ENABLED = False` silences it). Silent for: test files, `__main__` blocks (unless a deployment file starts that file directly), functions only called from those, code under any `if` (a debug, test or opt-in switch decides), `DevelopmentConfig`/`TestingConfig`-style classes, and config classes or set-ups that also turn `TESTING` on. `PROPAGATE_EXCEPTIONS` and `TRAP_HTTP_EXCEPTIONS` are reported only when a production `DebuggedApplication` wraps the app they apply to: under gunicorn or uWSGI alone a propagated error ends as the server's plain 500 page, and some projects propagate on purpose so that outer middleware handles errors. A `DebuggedApplication` without `evalex` is reported as medium unless debug mode or PROPAGATE_EXCEPTIONS feeds it errors, then as high.",
     falsePositives:
-      "Code that is only imported by a developer tool without looking like one (a `profile_app.py` run by hand) may be reported; rename it, move the wrapping under `if __name__ == \"__main__\":`, or suppress with a reason. Flask-RESTful apps sometimes set PROPAGATE_EXCEPTIONS so that extension errors reach their handlers; that finding is marked low confidence.",
+      "Code that is only imported by a developer tool without looking like one (a `profile_app.py` run by hand) may be reported; rename it, move the wrapping under `if __name__ == \"__main__\":`, or suppress with a reason.",
     references: [
       "https://werkzeug.palletsprojects.com/en/stable/debug/",
       "https://werkzeug.palletsprojects.com/en/stable/middleware/profiler/",
@@ -127,8 +127,10 @@ export default defineRule({
     ],
   },
   check({ project, report }) {
-    // Errors reach a WSGI wrapper only when the app propagates them (debug or PROPAGATE_EXCEPTIONS on in production).
-    const propagating = project.configWrites.some((w) => (w.key === "DEBUG" || w.key === "PROPAGATE_EXCEPTIONS") && productionWrite(project, w) !== null);
+    // Errors reach a WSGI wrapper only when the app propagates them: debug mode or PROPAGATE_EXCEPTIONS on in production.
+    const switches = project.configWrites.filter((w) => (w.key === "DEBUG" || ERROR_SWITCHES.has(w.key)) && productionWrite(project, w) !== null && !testSetup(project, w));
+    const propagating = switches.filter((w) => w.key !== "TRAP_HTTP_EXCEPTIONS");
+    const debuggers: { mod: ModuleInfo; c: CallFact; apps: FlaskObject[] }[] = [];
     for (const mod of project.pythonModules()) {
       for (const c of mod.index.calls) {
         const fn = c.call.fn;
@@ -139,7 +141,8 @@ export default defineRule({
         const profiler = paths.some((p) => PROFILERS.has(p));
         const debugger_ = paths.some((p) => DEBUGGERS.has(p));
         if (!profiler && !debugger_) continue;
-        if (!wrapsApp(project, mod, c.scope, arg(c.call, 0, "app"))) continue;
+        const wrapped = arg(c.call, 0, "app");
+        if (!wrapsApp(project, mod, c.scope, wrapped)) continue;
         const reasons = unconditional(project, mod, c);
         if (!reasons) continue;
         const range = toRange(c.call.r);
@@ -156,55 +159,59 @@ export default defineRule({
           });
           continue;
         }
+        const target = wrapped!.k === "attr" && wrapped!.name === "wsgi_app" ? wrapped!.obj : wrapped!;
+        const apps = project.appsOf(mod, c.scope, target).apps;
+        debuggers.push({ mod, c, apps });
         const evalex = arg(c.call, 1, "evalex");
         const console = evalex !== undefined && project.truthy(mod, c.scope, evalex) === true;
         const pin = c.call.kw.find((k) => k.name === "pin_security");
         const noPin = pin !== undefined && project.truthy(mod, c.scope, pin.value) === false;
+        const cause = propagating.find((w) => appliesToAny(w, apps));
         const context = [...reasons];
         if (noPin) context.push("`pin_security` is off, so the console does not even ask for the PIN");
-        if (!console && !propagating) context.push("Flask handles errors itself while debug mode and PROPAGATE_EXCEPTIONS are off, so tracebacks reach the debugger only when one of them is switched on");
+        if (cause) context.push(`${cause.key} is on at ${cause.mod.path}:${toRange(cause.r).start.line}, so unhandled errors reach the debugger`);
+        else if (!console) context.push("Flask handles errors itself while debug mode and PROPAGATE_EXCEPTIONS are off, so tracebacks reach the debugger only when one of them is switched on");
         report({
           file: mod.path,
           range,
           message: console
             ? `Werkzeug's DebuggedApplication wraps the app with \`evalex\` on: its \`/console\` and traceback frames run Python code sent by any client${noPin ? " without a PIN" : " that knows or guesses the PIN"}.`
             : "Werkzeug's DebuggedApplication wraps the app: unhandled errors are answered with tracebacks that show source code and local values.",
-          severity: console ? "critical" : propagating ? "high" : "medium",
+          severity: console ? "critical" : cause ? "high" : "medium",
           scope: c.scope,
           context,
         });
       }
     }
     reportToolbars(project, report);
-    for (const w of project.configWrites) {
+    // The error-handling switches matter where they hand errors to a debugger in production; under a
+    // WSGI server alone the server answers with a plain 500, so they are not reported on their own.
+    for (const w of switches) {
       if (!ERROR_SWITCHES.has(w.key)) continue;
-      const found = productionWrite(project, w);
-      if (!found) continue;
-      if (testSetup(project, w)) continue;
-      const restful = usesFlaskRestful(project);
-      const context = [...found.reasons];
-      if (restful && w.key === "PROPAGATE_EXCEPTIONS") context.push(`${restful}; Flask-RESTful set-ups often turn this on so that extension errors reach its handlers`);
+      const d = debuggers.find((x) => appliesToAny(w, x.apps));
+      if (!d) continue;
+      // Trapped HTTP errors reach the debugger only when the app also propagates errors.
+      if (w.key === "TRAP_HTTP_EXCEPTIONS" && !propagating.some((p) => appliesToAny(p, d.apps))) continue;
+      const at = `${d.mod.path}:${toRange(d.c.call.r).start.line}`;
+      const { ctx } = writeContext(project, w);
       report({
         file: w.mod.path,
         range: toRange(w.r),
         message:
           w.key === "PROPAGATE_EXCEPTIONS"
-            ? `PROPAGATE_EXCEPTIONS is on${w.configClass ? ` in \`${w.configClass.def.name}\`` : ""}: unhandled errors skip the app's error handling and logging and are re-raised to the WSGI server, a test and debugging aid.`
-            : `TRAP_HTTP_EXCEPTIONS is on${w.configClass ? ` in \`${w.configClass.def.name}\`` : ""}: every HTTP error (404, 405, 400) without its own error handler is treated as an unhandled exception, a debugging aid that turns client errors into server errors with tracebacks in the log.`,
-        severity: "low",
-        confidence: restful && w.key === "PROPAGATE_EXCEPTIONS" ? "low" : "medium",
+            ? `PROPAGATE_EXCEPTIONS is on${w.configClass ? ` in \`${w.configClass.def.name}\`` : ""}, so unhandled errors bypass the app's error handling and reach the Werkzeug debugger wrapped around the app (${at}), which answers them with tracebacks.`
+            : `TRAP_HTTP_EXCEPTIONS is on${w.configClass ? ` in \`${w.configClass.def.name}\`` : ""}, so HTTP errors without their own handler (404, 405) also become exceptions that the Werkzeug debugger (${at}) shows with tracebacks.`,
+        severity: w.key === "PROPAGATE_EXCEPTIONS" ? "medium" : "low",
         scope: w.where.scope,
-        context,
+        context: ctx.reasons,
       });
     }
   },
 });
 
-function usesFlaskRestful(project: Project): string | null {
-  for (const mod of project.pythonModules()) {
-    for (const i of mod.index.imports) if (/^flask_restful\b/.test(i.module)) return `\`${i.module}\` is imported in ${mod.path}`;
-  }
-  return null;
+/** Whether a config write may apply to one of the apps (or to any app, when either side is unknown). */
+function appliesToAny(w: ConfigWrite, apps: FlaskObject[]): boolean {
+  return apps.length === 0 || w.apps.length === 0 || apps.some((a) => w.apps.includes(a));
 }
 
 type Report = Parameters<Parameters<typeof defineRule>[0]["check"]>[0]["report"];

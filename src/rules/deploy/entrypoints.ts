@@ -159,9 +159,11 @@ export function devServerCall(
 export function bindScope(project: Project, mod: ModuleInfo, scope: string, host: Expr | undefined): "all" | "loopback" | "unknown" {
   // Flask's run() and run_simple() callers default to 127.0.0.1 when no host is given.
   if (host === undefined || host.k === "none") return "loopback";
-  const h = project.constString(mod, scope, host);
-  if (h === null) return "unknown";
-  if (h === "0.0.0.0" || h === "::" || h === "" || h === "[::]") return "all";
-  if (h === "127.0.0.1" || h === "localhost" || h === "::1" || /^127\./.test(h)) return "loopback";
+  // A name assigned in several branches (`host = "0.0.0.0"` / `host = "127.0.0.1"`) may hold any of its constants.
+  const vals = project.resolve(mod, scope, host);
+  if (vals.length === 0 || !vals.every((v) => v.t === "const" && typeof v.v === "string")) return "unknown";
+  const hosts = vals.map((v) => (v as { v: string }).v);
+  if (hosts.some((h) => h === "0.0.0.0" || h === "::" || h === "" || h === "[::]")) return "all";
+  if (hosts.every((h) => h === "127.0.0.1" || h === "localhost" || h === "::1" || /^127\./.test(h))) return "loopback";
   return "unknown";
 }
