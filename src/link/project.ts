@@ -6,7 +6,7 @@ import type { SourceFile } from "../core/types.js";
 import type { CommandLine, DeploymentFacts, EnvSetting } from "../index/deploy/types.js";
 import type { AssignFact, CallFact, DefFact, Expr, FileResult, R, Where } from "../index/ir.js";
 import { startOf } from "../index/ir.js";
-import { commandSegments, pythonTarget, scriptTarget, shellBranchSpans } from "./commands.js";
+import { commandSegments, isShellCondition, pythonTarget, scriptTarget, shellBranchSpans } from "./commands.js";
 import { ModuleTable, nameModules, type ModuleInfo } from "./modules.js";
 import { Resolver, type Val } from "./resolve.js";
 
@@ -680,7 +680,12 @@ export class Project {
           let found = rel;
           for (let i = 0; !found && i < parts.length; i++) {
             const suffix = parts.slice(i).join("/");
-            found = scripts.find((s) => s.file.path === suffix || s.file.path.endsWith(`/${suffix}`));
+            let matches = scripts.filter((s) => s.file.path === suffix || s.file.path.endsWith(`/${suffix}`));
+            // Several scripts of that name (docker/prod/entrypoint.sh, docker/staging/entrypoint.sh): prefer the
+            // deployment file's own folder, and take none when that does not decide.
+            if (matches.length > 1) matches = matches.filter((s) => s.file.path.startsWith(dir));
+            if (matches.length > 1) break;
+            found = matches[0];
           }
           if (!found || found === d || this.startedScripts.has(found.file.path)) continue;
           this.startedScripts.set(found.file.path, cmd);
@@ -695,6 +700,8 @@ export class Project {
   startedUnconditionally(d: DeploymentFile, at: { range: { start: { line: number } } }): boolean {
     if (!this.startedScripts.has(d.file.path)) return false;
     const line = at.range.start.line;
+    // `[ "$APP_ENV" = dev ] && flask run`: the command is itself a condition.
+    if ("argv" in at && isShellCondition((at as CommandLine).argv)) return false;
     return !shellBranchSpans(d.facts.commands).some(([a, b]) => line >= a && line <= b);
   }
 

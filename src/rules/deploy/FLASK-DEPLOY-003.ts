@@ -1,7 +1,7 @@
 import type { CallFact, Expr } from "../../index/ir.js";
 import { toRange } from "../../index/ir.js";
 import type { ModuleInfo } from "../../link/modules.js";
-import type { ConfigWrite, ExtensionObject, FlaskObject, Project } from "../../link/project.js";
+import { envKindOf, type ConfigWrite, type ExtensionObject, type FlaskObject, type Project } from "../../link/project.js";
 import { defineRule } from "../define.js";
 import { functionReach, writeContext } from "../support.js";
 
@@ -20,7 +20,14 @@ function unconditional(project: Project, mod: ModuleInfo, c: CallFact): string[]
   const ctx = project.contextOf(mod, c);
   if (ctx.test || ctx.devOnly) return null;
   if (c.conds.some((cond) => !/\b__name__\b/.test(cond))) return null;
-  if (c.scope && functionReach(project, mod, c.scope) === "dev-only") return null;
+  if (c.scope) {
+    const reach = functionReach(project, mod, c.scope);
+    if (reach === "dev-only") return null;
+    // A factory nothing in the project calls may still be what the WSGI server loads, unless its name says
+    // it is for development (`debug_app`, `create_profiled_app`, `make_test_app`).
+    const top = c.scope.split(".")[0]!;
+    if (reach === "uncalled" && (envKindOf(top) === "development" || envKindOf(top) === "testing" || /(^|_)profil/i.test(top))) return null;
+  }
   const reasons = [...ctx.reasons];
   const launch = c.mainGuard ? project.launchedDirectly.get(mod.path) : undefined;
   if (launch) reasons.push(`the \`__main__\` block is the production entrypoint: a deployment file runs \`${launch.text}\``);
@@ -116,7 +123,7 @@ export default defineRule({
     bad: 'from werkzeug.debug import DebuggedApplication\nfrom werkzeug.middleware.profiler import ProfilerMiddleware\n\napp = create_app()\napp.wsgi_app = ProfilerMiddleware(app.wsgi_app)\napplication = DebuggedApplication(app, evalex=True)\n\nclass ProductionConfig(Config):\n    PROPAGATE_EXCEPTIONS = True',
     good: 'app = create_app()\n\nif __name__ == "__main__":\n    app.wsgi_app = ProfilerMiddleware(app.wsgi_app)   # local profiling only\n    app.run(debug=True)\n\nclass TestingConfig(Config):\n    TESTING = True\n    PROPAGATE_EXCEPTIONS = True',
     detection:
-      "Classes are identified by resolving the constructor through imports and aliases (`werkzeug.debug.DebuggedApplication`, `werkzeug.middleware.profiler.ProfilerMiddleware`, `flask_debugtoolbar.DebugToolbarExtension`), and the wrapped object must resolve to a Flask app or its `wsgi_app`. The toolbar is followed from where it is created to every `init_app(app)` in any module; since it enables itself only when debug mode is on, it is reported only when a production configuration turns on `DEBUG_TB_ENABLED` or `DEBUG` (an explicit `DEBUG_TB_ENABLED = False` silences it). Silent for: test files, `__main__` blocks (unless a deployment file starts that file directly), functions only called from those, code under any `if` (a debug, test or opt-in switch decides), `DevelopmentConfig`/`TestingConfig`-style classes, and config classes or set-ups that also turn `TESTING` on. `PROPAGATE_EXCEPTIONS` and `TRAP_HTTP_EXCEPTIONS` are reported only when a production `DebuggedApplication` wraps the app they apply to: under gunicorn or uWSGI alone a propagated error ends as the server's plain 500 page, and some projects propagate on purpose so that outer middleware handles errors. A `DebuggedApplication` without `evalex` is reported as medium unless debug mode or PROPAGATE_EXCEPTIONS feeds it errors, then as high.",
+      "Classes are identified by resolving the constructor through imports and aliases (`werkzeug.debug.DebuggedApplication`, `werkzeug.middleware.profiler.ProfilerMiddleware`, `flask_debugtoolbar.DebugToolbarExtension`), and the wrapped object must resolve to a Flask app or its `wsgi_app`. The toolbar is followed from where it is created to every `init_app(app)` in any module; since it enables itself only when debug mode is on, it is reported only when a production configuration turns on `DEBUG_TB_ENABLED` or `DEBUG` (an explicit `DEBUG_TB_ENABLED = False` silences it). Silent for: test files, `__main__` blocks (unless a deployment file starts that file directly), functions only called from those, uncalled factories named for development or profiling (`create_debug_app`; an uncalled `create_app` counts as production, since a WSGI server may load it), code under any `if` (a debug, test or opt-in switch decides), `DevelopmentConfig`/`TestingConfig`-style classes, and config classes or set-ups that also turn `TESTING` on. `PROPAGATE_EXCEPTIONS` and `TRAP_HTTP_EXCEPTIONS` are reported only when a production `DebuggedApplication` wraps the app they apply to: under gunicorn or uWSGI alone a propagated error ends as the server's plain 500 page, and some projects propagate on purpose so that outer middleware handles errors. A `DebuggedApplication` without `evalex` is reported as medium unless debug mode or PROPAGATE_EXCEPTIONS feeds it errors, then as high.",
     falsePositives:
       "Code that is only imported by a developer tool without looking like one (a `profile_app.py` run by hand) may be reported; rename it, move the wrapping under `if __name__ == \"__main__\":`, or suppress with a reason.",
     references: [
