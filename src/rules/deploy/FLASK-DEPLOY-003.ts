@@ -4,6 +4,7 @@ import type { ModuleInfo } from "../../link/modules.js";
 import { envKindOf, type ConfigWrite, type ExtensionObject, type FlaskObject, type Project } from "../../link/project.js";
 import { defineRule } from "../define.js";
 import { functionReach, writeContext } from "../support.js";
+import { debugSetting, productionEnv } from "./entrypoints.js";
 
 const PROFILERS = new Set(["werkzeug.middleware.profiler.ProfilerMiddleware", "werkzeug.contrib.profiler.ProfilerMiddleware"]);
 const DEBUGGERS = new Set(["werkzeug.debug.DebuggedApplication", "werkzeug.DebuggedApplication"]);
@@ -123,7 +124,7 @@ export default defineRule({
     bad: 'from werkzeug.debug import DebuggedApplication\nfrom werkzeug.middleware.profiler import ProfilerMiddleware\n\napp = create_app()\napp.wsgi_app = ProfilerMiddleware(app.wsgi_app)\napplication = DebuggedApplication(app, evalex=True)\n\nclass ProductionConfig(Config):\n    PROPAGATE_EXCEPTIONS = True',
     good: 'app = create_app()\n\nif __name__ == "__main__":\n    app.wsgi_app = ProfilerMiddleware(app.wsgi_app)   # local profiling only\n    app.run(debug=True)\n\nclass TestingConfig(Config):\n    TESTING = True\n    PROPAGATE_EXCEPTIONS = True',
     detection:
-      "Classes are identified by resolving the constructor through imports and aliases (`werkzeug.debug.DebuggedApplication`, `werkzeug.middleware.profiler.ProfilerMiddleware`, `flask_debugtoolbar.DebugToolbarExtension`), and the wrapped object must resolve to a Flask app or its `wsgi_app`. The toolbar is followed from where it is created to every `init_app(app)` in any module; since it enables itself only when debug mode is on, it is reported only when a production configuration turns on `DEBUG_TB_ENABLED` or `DEBUG` (an explicit `DEBUG_TB_ENABLED = False` silences it). Silent for: test files, `__main__` blocks (unless a deployment file starts that file directly), functions only called from those, uncalled factories named for development or profiling (`create_debug_app`; an uncalled `create_app` counts as production, since a WSGI server may load it), code under any `if` (a debug, test or opt-in switch decides), `DevelopmentConfig`/`TestingConfig`-style classes, and config classes or set-ups that also turn `TESTING` on. `PROPAGATE_EXCEPTIONS` and `TRAP_HTTP_EXCEPTIONS` are reported only when a production `DebuggedApplication` wraps the app they apply to: under gunicorn or uWSGI alone a propagated error ends as the server's plain 500 page, and some projects propagate on purpose so that outer middleware handles errors. A `DebuggedApplication` without `evalex` is reported as medium unless debug mode or PROPAGATE_EXCEPTIONS feeds it errors, then as high.",
+      "Classes are identified by resolving the constructor through imports and aliases (`werkzeug.debug.DebuggedApplication`, `werkzeug.middleware.profiler.ProfilerMiddleware`, `flask_debugtoolbar.DebugToolbarExtension`), and the wrapped object must resolve to a Flask app or its `wsgi_app`. The toolbar is followed from where it is created to every `init_app(app)` in any module; since it enables itself only when debug mode is on, it is reported only when a production configuration turns on `DEBUG_TB_ENABLED` or `DEBUG`, or a production deployment file sets `FLASK_DEBUG=1` that no production `DEBUG = False` overrides (an explicit `DEBUG_TB_ENABLED = False` silences it). Silent for: test files, `__main__` blocks (unless a deployment file starts that file directly), functions only called from those, uncalled factories named for development or profiling (`create_debug_app`; an uncalled `create_app` counts as production, since a WSGI server may load it), code under any `if` (a debug, test or opt-in switch decides), `DevelopmentConfig`/`TestingConfig`-style classes, and config classes or set-ups that also turn `TESTING` on. `PROPAGATE_EXCEPTIONS` and `TRAP_HTTP_EXCEPTIONS` are reported only when a production `DebuggedApplication` wraps the app they apply to: under gunicorn or uWSGI alone a propagated error ends as the server's plain 500 page, and some projects propagate on purpose so that outer middleware handles errors. A `DebuggedApplication` without `evalex` is reported as medium unless debug mode or PROPAGATE_EXCEPTIONS feeds it errors, then as high.",
     falsePositives:
       "Code that is only imported by a developer tool without looking like one (a `profile_app.py` run by hand) may be reported; rename it, move the wrapping under `if __name__ == \"__main__\":`, or suppress with a reason.",
     references: [
@@ -173,10 +174,12 @@ export default defineRule({
         const console = evalex !== undefined && project.truthy(mod, c.scope, evalex) === true;
         const pin = c.call.kw.find((k) => k.name === "pin_security");
         const noPin = pin !== undefined && project.truthy(mod, c.scope, pin.value) === false;
-        const cause = propagating.find((w) => appliesToAny(w, apps));
+        const write = propagating.find((w) => appliesToAny(w, apps));
+        const debugOff = project.configWrites.some((w) => w.key === "DEBUG" && appliesToAny(w, apps) && project.truthy(w.mod, w.where.scope, w.value) === false && !writeContext(project, w).ctx.devOnly && !writeContext(project, w).ctx.test);
+        const cause = write ? `${write.key} is on at ${write.mod.path}:${toRange(write.r).start.line}` : debugOff ? null : debugEnv(project);
         const context = [...reasons];
         if (noPin) context.push("`pin_security` is off, so the console does not even ask for the PIN");
-        if (cause) context.push(`${cause.key} is on at ${cause.mod.path}:${toRange(cause.r).start.line}, so unhandled errors reach the debugger`);
+        if (cause) context.push(`${cause}, so unhandled errors reach the debugger`);
         else if (!console) context.push("Flask handles errors itself while debug mode and PROPAGATE_EXCEPTIONS are off, so tracebacks reach the debugger only when one of them is switched on");
         report({
           file: mod.path,
@@ -216,6 +219,17 @@ export default defineRule({
   },
 });
 
+/** A production deployment setting that switches debug mode on (`ENV FLASK_DEBUG=1`), as a reason to show. */
+function debugEnv(project: Project): string | null {
+  for (const { file, env } of productionEnv(project)) {
+    // .env files reach only the `flask` command; the pre-2.3 FLASK_ENV depends on the Flask version.
+    if (env.source === "dotenv") continue;
+    const s = debugSetting(env.name, env.value);
+    if (s && !s.legacy) return `${env.name}=${env.value} is set in ${file.path}:${env.range.start.line}`;
+  }
+  return null;
+}
+
 /** Whether a config write may apply to one of the apps (or to any app, when either side is unknown). */
 function appliesToAny(w: ConfigWrite, apps: FlaskObject[]): boolean {
   return apps.length === 0 || w.apps.length === 0 || apps.some((a) => w.apps.includes(a));
@@ -236,9 +250,12 @@ function reportToolbars(project: Project, report: Report): void {
       if (disabled) continue;
       const enabled = writes("DEBUG_TB_ENABLED").find((w) => productionWrite(project, w));
       const debug = enabled ? undefined : writes("DEBUG").find((w) => productionWrite(project, w));
-      const cause = enabled ?? debug;
+      // FLASK_DEBUG from the deployment sets the app's default; a production DEBUG = False overrides it.
+      const debugOff = writes("DEBUG").some((w) => project.truthy(w.mod, w.where.scope, w.value) === false && !writeContext(project, w).ctx.devOnly && !writeContext(project, w).ctx.test);
+      const env = enabled || debug || debugOff ? null : debugEnv(project);
+      const cause = enabled || debug ? `${(enabled ?? debug)!.key} is switched on at ${(enabled ?? debug)!.mod.path}:${toRange((enabled ?? debug)!.r).start.line}` : env;
       if (!cause) continue;
-      const context = [...reasons, `${cause.key} is switched on at ${cause.mod.path}:${toRange(cause.r).start.line}`];
+      const context = [...reasons, cause];
       const hosts = writes("DEBUG_TB_HOSTS").find((w) => !writeContext(project, w).ctx.devOnly);
       if (hosts) context.push(`DEBUG_TB_HOSTS (${hosts.mod.path}:${toRange(hosts.r).start.line}) limits the client addresses that see the toolbar`);
       report({
