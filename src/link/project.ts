@@ -696,12 +696,12 @@ export class Project {
     for (const d of this.deployment) if (d.file.subkind !== "script" && !isDevDeploymentFile(d.file)) visit(d, 0);
   }
 
-  /** Whether a line of a shell script runs whenever production starts the script (not in an if/case branch). */
-  startedUnconditionally(d: DeploymentFile, at: { range: { start: { line: number } } }): boolean {
+  /** Whether a command or setting of a shell script runs whenever production starts the script (outside if/case blocks and functions). */
+  startedUnconditionally(d: DeploymentFile, at: { range: { start: { line: number } }; argv?: string[] }): boolean {
     if (!this.startedScripts.has(d.file.path)) return false;
     const line = at.range.start.line;
     // `[ "$APP_ENV" = dev ] && flask run`: the command is itself a condition.
-    if ("argv" in at && isShellCondition((at as CommandLine).argv)) return false;
+    if (at.argv && isShellCondition(at.argv)) return false;
     return !shellBranchSpans(d.facts.commands).some(([a, b]) => line >= a && line <= b);
   }
 

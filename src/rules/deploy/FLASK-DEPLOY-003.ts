@@ -63,22 +63,19 @@ function appliesTo(w: ConfigWrite, app: FlaskObject | null): boolean {
  * Whether a config write sits in a test set-up: the same class (or a subclass that keeps the value)
  * turns TESTING on, or TESTING is switched on beside it (same call, or same function and branch).
  */
-function testSetup(project: Project, w: ConfigWrite): string | null {
+function testSetup(project: Project, w: ConfigWrite): boolean {
   const on = (x: ConfigWrite) => x.key === "TESTING" && project.truthy(x.mod, x.where.scope, x.value) === true;
   if (w.configClass) {
     const reach = writeContext(project, w).reach;
     const classes = reach?.production.length ? reach.production : [w.configClass];
-    const testing = classes.filter((c) => {
+    return classes.every((c) => {
       const t = project.configAttr(c, "TESTING");
       return t !== null && project.truthy(t.owner.mod, t.owner.def.qualname, t.assign.value) === true;
     });
-    if (testing.length === classes.length) return `\`${classes.map((c) => c.def.name).join("`, `")}\` also set${classes.length === 1 ? "s" : ""} TESTING = True, so this is a test configuration`;
-    return null;
   }
-  const sameBlock = project.configWrites.find(
-    (x) => on(x) && x.mod === w.mod && x.where.scope === w.where.scope && x.where.conds.join("\n") === w.where.conds.join("\n") && (w.via !== "module-constant" || x.via === "module-constant"),
-  );
-  return sameBlock ? "TESTING is switched on beside it, so this is a test set-up" : null;
+  const sameBlock = (x: ConfigWrite) =>
+    x.mod === w.mod && x.where.scope === w.where.scope && x.where.conds.join("\n") === w.where.conds.join("\n") && (w.via !== "module-constant" || x.via === "module-constant");
+  return project.configWrites.some((x) => on(x) && sameBlock(x));
 }
 
 /** Sites where a toolbar extension object is bound to an app: its constructor with an app, or `init_app(app)`. */
