@@ -5,7 +5,7 @@ import type { CallExpr, Project } from "../../link/project.js";
 import { defineRule } from "../define.js";
 import { isTestPath } from "../../link/project.js";
 import { envLookupDefault, envTruthy, runCallReach, runsFlaskDevServer, writeContext } from "../support.js";
-import { debugSetting, devServerCall, gunicornConfigRefs, productionCommands, productionEnv, serverEnvOptions, startedReason } from "./entrypoints.js";
+import { debugSetting, devServerCall, gunicornConfigRefs, productionCommands, productionEnv, serverEnvOptions, startedReason, startsWsgiServer, wsgiServerOf } from "./entrypoints.js";
 
 const LEGACY = "FLASK_ENV was removed in Flask 2.3; before that, `development` switched debug mode on";
 /** What debug mode does under a production WSGI server, which never wraps the app in Werkzeug's debugger. */
@@ -76,7 +76,7 @@ export default defineRule({
     good:
       'app = Flask(__name__)\napp.config["DEBUG"] = os.environ.get("FLASK_DEBUG") == "1"\n\nclass DevelopmentConfig(Config):\n    DEBUG = True   # never loaded in production',
     detection:
-      "The receiver of `run`, `debug` and `config` must resolve to a Flask application (through imports, aliases, factories and `current_app`); a method that merely shares the name is ignored. Config classes are followed through inheritance: a base class's `DEBUG = True` is reported when a production (or unnamed) config inherits it without overriding it. Silent for: code under `if __name__ == \"__main__\":` (unless a Procfile, Dockerfile or compose file starts that file directly, which makes the block the production entrypoint), functions only called from such blocks or from tests, branches guarded by a debug/testing switch, test files, `DevelopmentConfig`/`TestingConfig`-style classes, `.env.example` files and deployment files named for development (`Dockerfile.dev`, `compose.override.yml`). A gunicorn config is `gunicorn.conf.py` (gunicorn's default) or a file or `python:` module a production command names with `-c`; shell scripts count only when a production command starts them, and then only their lines outside `if`/`case` blocks. `debug=True` with `use_debugger=False` is reported as medium and with `use_evalex=False` as high; debug mode passed to gunicorn or uWSGI through their options or `raw_env` is high, since those servers never serve the interactive debugger. A `.env`/`.flaskenv` setting is reported as high rather than critical, since only the `flask` command reads those files; `FLASK_ENV=development`, an environment default of on and Flask-SocketIO's `run` are reported with medium confidence, since they depend on the Flask version, the environment and the server Flask-SocketIO picks. Debug switched on inside a function that receives the app as a parameter (`def configure(app): ...`) is not seen yet.",
+      "The receiver of `run`, `debug` and `config` must resolve to a Flask application (through imports, aliases, factories and `current_app`); a method that merely shares the name is ignored. Config classes are followed through inheritance: a base class's `DEBUG = True` is reported when a production (or unnamed) config inherits it without overriding it. Silent for: code under `if __name__ == \"__main__\":` (unless a Procfile, Dockerfile or compose file starts that file directly, which makes the block the production entrypoint), functions only called from such blocks or from tests, branches guarded by a debug/testing switch, test files, `DevelopmentConfig`/`TestingConfig`-style classes, `.env.example` files and deployment files named for development (`Dockerfile.dev`, `compose.override.yml`). A gunicorn config is `gunicorn.conf.py` (gunicorn's default) or a file or `python:` module a production command names with `-c`; shell scripts count only when a production command starts them, and then only their lines outside `if`/`case` blocks. `debug=True` with `use_debugger=False` is reported as medium and with `use_evalex=False` as high; debug mode handed to gunicorn or uWSGI (through their options, `raw_env`, a `FLASK_DEBUG=1 gunicorn` prefix, a uWSGI config, or a Dockerfile or systemd unit whose only process is one of them) is high rather than critical, since those servers never serve the interactive debugger. A `.env`/`.flaskenv` setting is reported as high rather than critical, since only the `flask` command reads those files; `FLASK_ENV=development`, an environment default of on and Flask-SocketIO's `run` are reported with medium confidence, since they depend on the Flask version, the environment and the server Flask-SocketIO picks. Debug switched on inside a function that receives the app as a parameter (`def configure(app): ...`) is not seen yet.",
     falsePositives:
       "A value that looks like production may be used only locally (for example a config class loaded only by a developer script). Check which config the production entrypoint loads; if this one never reaches production, rename the class (e.g. `DevelopmentConfig`) or suppress with a reason.",
     references: [
@@ -161,6 +161,9 @@ export default defineRule({
       if (dotenv) context.push("only the `flask` command reads .env/.flaskenv files (with python-dotenv installed)");
       if (legacy) context.push("FLASK_ENV was removed in Flask 2.3; before that, `development` switched debug mode on");
       if (fallback) context.push(`\`${env.value}\` is a default: it applies wherever ${env.name} is not set in the environment`);
+      // Under gunicorn or uWSGI debug mode is on, but nothing serves the interactive debugger.
+      const server = dotenv || startedBy ? null : wsgiServerOf(project, file);
+      if (server) context.push(NO_DEBUGGER(server));
       const name = file.path.replace(/^.*\//, "");
       report({
         file: file.path,
@@ -174,7 +177,7 @@ export default defineRule({
               : startedBy
                 ? `${name} exports FLASK_DEBUG=${env.value} before starting the production process, so the app runs in debug mode.`
                 : `FLASK_DEBUG=${env.value} is set in ${file.path}, so the app starts in debug mode wherever this file is used.`,
-        severity: dotenv || legacy ? "high" : "critical",
+        severity: dotenv || legacy || server ? "high" : "critical",
         confidence: dotenv || legacy || fallback ? "medium" : "high",
         context,
       });
@@ -198,7 +201,14 @@ export default defineRule({
       // `FLASK_DEBUG=1 gunicorn app:app`: an environment prefix on the command itself.
       const prefix = cmd.argv.find((a) => /^FLASK_DEBUG=/.test(a) && envTruthy(a.slice("FLASK_DEBUG=".length)));
       if (prefix) {
-        report({ file: file.path, range: cmd.range, message: `\`${prefix}\` on \`${cmd.text}\` starts the app in debug mode.`, context });
+        const server = startsWsgiServer(cmd.argv);
+        report({
+          file: file.path,
+          range: cmd.range,
+          message: `\`${prefix}\` on \`${cmd.text}\` starts the app in debug mode.`,
+          context: server ? [...context, NO_DEBUGGER(server)] : context,
+          ...(server ? { severity: "high" as const } : {}),
+        });
         continue;
       }
       const dev = runsFlaskDevServer(cmd.argv);

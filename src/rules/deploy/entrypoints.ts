@@ -167,3 +167,35 @@ export function bindScope(project: Project, mod: ModuleInfo, scope: string, host
   if (hosts.every((h) => h === "127.0.0.1" || h === "localhost" || h === "::1" || /^127\./.test(h))) return "loopback";
   return "unknown";
 }
+
+/**
+ * The production WSGI server a deployment file's own process runs, when that is certain: a uWSGI
+ * config, or a Dockerfile or systemd unit whose every start command runs gunicorn or uWSGI (and no
+ * `flask run` or Python file). Null when the file starts something else or nothing.
+ */
+export function wsgiServerOf(project: Project, file: SourceFile): string | null {
+  if (file.subkind === "uwsgi") return "uWSGI";
+  if (file.subkind !== "dockerfile" && file.subkind !== "systemd") return null;
+  const d = project.deployment.find((x) => x.file === file);
+  const starts = d?.facts.commands.filter((c) => c.source !== "dockerfile-run") ?? [];
+  if (starts.length === 0) return null;
+  const servers = new Set<string>();
+  for (const c of starts) {
+    const segments = commandSegments(c.argv);
+    const server = segments.map(wsgiServer).find((s) => s !== null);
+    // `CMD ["flask", "run"]` or a script in front of the server decides differently.
+    if (!server || segments.some((s) => s[0] !== undefined && !wsgiServer(s) && (/(^|\/)(flask|python[\d.]*)$/.test(s[0]) || scriptLike(s[0])))) return null;
+    servers.add(server.server === "uwsgi" ? "uWSGI" : server.server);
+  }
+  return servers.size === 1 ? [...servers][0]! : null;
+}
+
+function scriptLike(word: string): boolean {
+  return /\.(sh|bash|py)$/.test(word);
+}
+
+/** The WSGI server (gunicorn, uWSGI) a command starts, or null. */
+export function startsWsgiServer(argv: string[]): string | null {
+  const s = commandSegments(argv).map(wsgiServer).find((x) => x !== null);
+  return s ? (s.server === "uwsgi" ? "uWSGI" : s.server) : null;
+}
