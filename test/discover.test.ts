@@ -129,6 +129,9 @@ describe("classify", () => {
     // Deployment: servers and scripts
     ["uwsgi.ini", { kind: "deployment", subkind: "uwsgi" }],
     ["deploy/app.uwsgi.ini", { kind: "deployment", subkind: "uwsgi" }],
+    ["uwsgi-production.ini", { kind: "deployment", subkind: "uwsgi" }],
+    ["deploy/uwsgi/notes.ini", { kind: "deployment", subkind: "uwsgi" }],
+    ["uwsgiconf.ini", null],
     ["tox.ini", null],
     ["entrypoint.sh", { kind: "deployment", subkind: "script" }],
     ["scripts/deploy.sh", { kind: "deployment", subkind: "script" }],
