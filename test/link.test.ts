@@ -6,7 +6,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import type { Expr } from "../src/index/ir.js";
-import { commandSegments, pythonTarget } from "../src/link/commands.js";
+import { commandSegments, isShellCondition, pythonTarget, scriptTarget, shellBranchSpans } from "../src/link/commands.js";
 import type { ModuleInfo } from "../src/link/modules.js";
 import type { ConfigWrite, FlaskObject, Project, Route } from "../src/link/project.js";
 import { lines, scanFiles } from "./support/scan.js";
@@ -519,5 +519,28 @@ describe("deployment commands", () => {
     assert.deepEqual(pythonTarget(["python", "-m", "flask", "run"]), { module: "flask" });
     assert.equal(pythonTarget(["python", "-c", "import app"]), null);
     assert.equal(pythonTarget(["gunicorn", "wsgi:app"]), null);
+  });
+
+  test("what a command starts by path, and which script lines depend on a condition", () => {
+    assert.equal(scriptTarget(["./docker-entrypoint.sh"]), "./docker-entrypoint.sh");
+    assert.equal(scriptTarget(["bash", "-e", "/app/start.sh", "web"]), "/app/start.sh");
+    assert.equal(scriptTarget(["gunicorn", "app:app"]), null);
+    const at = (line: number, ...argv: string[]) => ({ argv, range: { start: { line }, end: { line } } });
+    const spans = shellBranchSpans([at(2, "serve()", "{"), at(3, "flask", "run"), at(4, "}"), at(5, "if", "[", "-n", "$DEV", "];", "then"), at(6, "flask", "run"), at(7, "fi"), at(8, "gunicorn", "app:app")]);
+    assert.deepEqual(spans.sort((a, b) => a[0] - b[0]), [[2, 4], [5, 7]]);
+    assert.equal(isShellCondition(["[", "-n", "$DEV", "]", "&&", "flask", "run"]), true);
+    assert.equal(isShellCondition(["exec", "gunicorn", "app:app"]), false);
+  });
+
+  test("shell scripts that production starts, and the lines of them that always run", async () => {
+    const project = await link({
+      "app.py": "from flask import Flask\napp = Flask(__name__)\n",
+      Dockerfile: 'FROM python:3.12\nCOPY docker/entrypoint.sh /usr/local/bin/\nENTRYPOINT ["entrypoint.sh"]\n',
+      "docker/entrypoint.sh": "#!/bin/sh\nsh /srv/bin/boot.sh\nif [ -n \"$DEV\" ]; then\n  python app.py\nfi\n",
+      "bin/boot.sh": "#!/bin/sh\nexec python app.py\n",
+      "scripts/dev.sh": "#!/bin/sh\npython app.py\n",
+    });
+    assert.deepEqual([...project.startedScripts.keys()].sort(), ["bin/boot.sh", "docker/entrypoint.sh"]);
+    assert.deepEqual(project.launches.map((l) => `${l.file.path} -> ${l.mod.path}`), ["bin/boot.sh -> app.py"]);
   });
 });

@@ -45,6 +45,8 @@ export function classify(relPath: string): Classification | null {
   if (JINJA_EXTS.has(ext)) return { kind: "template" };
 
   if (/^requirements.*\.txt$/.test(name) || /^constraints.*\.txt$/.test(name)) return { kind: "manifest", subkind: "requirements" };
+  // "dev-requirements.txt", "test_requirements.txt": the other common spelling.
+  if (/^[a-z0-9]+[-_]requirements\.txt$/.test(name)) return { kind: "manifest", subkind: "requirements" };
   if (parent === "requirements" && ext === ".txt") return { kind: "manifest", subkind: "requirements" };
   const manifest = MANIFEST_NAMES[name];
   if (manifest !== undefined) return { kind: "manifest", subkind: manifest };
@@ -58,7 +60,7 @@ export function classify(relPath: string): Classification | null {
   if (/^(docker-)?compose([-._].*)?\.ya?ml$/.test(name)) return { kind: "deployment", subkind: "compose" };
   if (DOTENV_EXAMPLES.has(name)) return { kind: "deployment", subkind: "dotenv-example" };
   if (name === ".env" || name.startsWith(".env.") || name === ".flaskenv") return { kind: "deployment", subkind: "dotenv" };
-  if (name === "uwsgi.ini" || name.endsWith(".uwsgi.ini")) return { kind: "deployment", subkind: "uwsgi" };
+  if (name === "uwsgi.ini" || name.endsWith(".uwsgi.ini") || /^uwsgi[-_.].*\.ini$/.test(name) || (ext === ".ini" && parent === "uwsgi")) return { kind: "deployment", subkind: "uwsgi" };
   if (ext === ".sh" || ext === ".bash" || name === "makefile" || name === "gnumakefile") return { kind: "deployment", subkind: "script" };
   if (ext === ".service") return { kind: "deployment", subkind: "systemd" };
   if (name === "nginx.conf" || ext === ".nginx") return { kind: "deployment", subkind: "nginx" };

@@ -4,6 +4,7 @@
  */
 import type { Diagnostic, Range } from "../core/types.js";
 import type { DeploymentFacts } from "../index/deploy/types.js";
+import type { ManifestFacts } from "../index/manifest/types.js";
 import type { SuppressionComment } from "../filter/suppress.js";
 
 /**
@@ -180,6 +181,7 @@ export interface FileResult {
   lines: number;
   python?: ModuleIndex;
   deployment?: DeploymentFacts;
+  manifest?: ManifestFacts;
   suppressions: SuppressionComment[];
   diagnostics: Diagnostic[];
   /** Time spent, for the benchmark. */

@@ -26,7 +26,7 @@ const NONE: Expr = { k: "none" };
 const KEEP_ARGS = new Set([
   "run", "route", "get", "post", "put", "patch", "delete", "add_url_rule", "register_blueprint", "update",
   "from_object", "from_mapping", "from_pyfile", "from_envvar", "from_prefixed_env", "from_file", "setdefault",
-  "init_app", "as_view", "getenv", "dict",
+  "init_app", "as_view", "getenv", "dict", "run_simple",
 ]);
 
 const FACTS_QUERY = `

@@ -58,3 +58,42 @@ export function pythonTarget(segment: string[]): { file: string } | { module: st
   }
   return null;
 }
+
+/** What a command starts by path: a script file (`./entrypoint.sh`, `sh /app/start.sh`), or null. */
+export function scriptTarget(segment: string[]): string | null {
+  const first = segment[0];
+  if (first === undefined) return null;
+  // `sh start.sh`, `bash -e start.sh`: the first word after the shell's options.
+  if (SHELLS.test(first)) return segment.slice(1).find((w) => !w.startsWith("-")) ?? null;
+  return /\.(sh|bash)$/.test(first) ? first : null;
+}
+
+/**
+ * Line spans of `if ... fi` and `case ... esac` blocks in a shell script's commands (in file order):
+ * what runs inside them depends on a condition the scanner does not evaluate.
+ */
+export function shellBranchSpans(commands: { argv: string[]; range: { start: { line: number }; end: { line: number } } }[]): [number, number][] {
+  const spans: [number, number][] = [];
+  const open: number[] = [];
+  // Function bodies count too: what they run depends on where the function is called.
+  const braces: number[] = [];
+  for (const c of commands) {
+    const first = c.argv[0] ?? "";
+    if (/^[A-Za-z_][A-Za-z0-9_-]*\(\)$/.test(first) || first === "function") braces.push(c.range.start.line);
+    for (const w of c.argv) {
+      const word = w.replace(/;$/, "");
+      if (word === "if" || word === "case") open.push(c.range.start.line);
+      else if ((word === "fi" || word === "esac") && open.length > 0) spans.push([open.pop()!, c.range.end.line]);
+      else if (word === "}" && braces.length > 0) spans.push([braces.pop()!, c.range.end.line]);
+    }
+  }
+  for (const start of braces) spans.push([start, Number.MAX_SAFE_INTEGER]);
+  // An unterminated block runs to the end of the file.
+  for (const start of open) spans.push([start, Number.MAX_SAFE_INTEGER]);
+  return spans;
+}
+
+/** Whether a shell command line starts with a condition (`[ -n "$DEV" ] && flask run`, `if ...; then flask run; fi`). */
+export function isShellCondition(argv: string[]): boolean {
+  return ["[", "[[", "test", "if", "elif", "then", "else", "!"].includes(argv[0] ?? "");
+}

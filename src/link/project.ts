@@ -4,9 +4,10 @@
  */
 import type { SourceFile } from "../core/types.js";
 import type { CommandLine, DeploymentFacts, EnvSetting } from "../index/deploy/types.js";
+import type { ManifestFacts } from "../index/manifest/types.js";
 import type { AssignFact, CallFact, DefFact, Expr, FileResult, R, Where } from "../index/ir.js";
 import { startOf } from "../index/ir.js";
-import { commandSegments, pythonTarget } from "./commands.js";
+import { commandSegments, isShellCondition, pythonTarget, scriptTarget, shellBranchSpans } from "./commands.js";
 import { ModuleTable, nameModules, type ModuleInfo } from "./modules.js";
 import { Resolver, type Val } from "./resolve.js";
 
@@ -123,6 +124,12 @@ export interface DeploymentFile {
   facts: DeploymentFacts;
 }
 
+/** A dependency manifest (requirements file, pyproject.toml, Pipfile, lock file) and what it declares. */
+export interface ManifestFile {
+  file: SourceFile;
+  facts: ManifestFacts;
+}
+
 /** Why a fact may not reach production. Empty `reasons` means production code. */
 export interface FactContext {
   test: boolean;
@@ -165,10 +172,13 @@ export class Project {
   readonly configLoads: ConfigLoad[] = [];
   readonly configClasses: ConfigClass[] = [];
   readonly deployment: DeploymentFile[] = [];
+  readonly manifests: ManifestFile[] = [];
   /** Python files that a deployment file runs directly (`python wsgi.py`), so their __main__ block is production. */
   readonly launchedDirectly = new Map<string, CommandLine>();
   /** Every production deployment command that runs a project Python file directly. */
   readonly launches: Launch[] = [];
+  /** Shell scripts that a production deployment command starts (`ENTRYPOINT ["./entrypoint.sh"]`), with that command. */
+  readonly startedScripts = new Map<string, CommandLine>();
   private readonly objectsBySite = new Map<string, FlaskObject>();
   private readonly sortedModules: ModuleInfo[];
 
@@ -183,6 +193,7 @@ export class Project {
     this.resolver = new Resolver(this.modules);
     const byPath = new Map(files.map((f) => [f.path, f]));
     for (const r of results) if (r.deployment) this.deployment.push({ file: byPath.get(r.path)!, facts: r.deployment });
+    for (const r of results) if (r.manifest) this.manifests.push({ file: byPath.get(r.path)!, facts: r.manifest });
     this.linkObjects();
     this.linkRoutesAndRegistrations();
     this.linkConfigClasses();
@@ -628,11 +639,13 @@ export class Project {
   }
 
   private linkLaunches(): void {
+    this.linkStartedScripts();
     for (const d of this.deployment) {
-      // Build steps, shell scripts, Makefiles and files named for development do not start the production process.
+      // Build steps, shell scripts, Makefiles and files named for development do not start the production process,
+      // except the unconditional lines of a script a production command starts.
       if (isDevDeploymentFile(d.file)) continue;
       for (const cmd of d.facts.commands) {
-        if (cmd.source === "dockerfile-run" || d.file.subkind === "script") continue;
+        if (cmd.source === "dockerfile-run" || (d.file.subkind === "script" && !this.startedUnconditionally(d, cmd))) continue;
         for (const segment of commandSegments(cmd.argv)) {
           const target = pythonTarget(segment);
           if (!target) continue;
@@ -657,6 +670,48 @@ export class Project {
         }
       }
     }
+  }
+
+  /** Finds the shell scripts production commands start, following scripts that start other scripts. */
+  private linkStartedScripts(): void {
+    const scripts = this.deployment.filter((d) => d.file.subkind === "script" && !isDevDeploymentFile(d.file));
+    if (scripts.length === 0) return;
+    const visit = (d: DeploymentFile, depth: number) => {
+      for (const cmd of d.facts.commands) {
+        if (cmd.source === "dockerfile-run" || (d.file.subkind === "script" && !this.startedUnconditionally(d, cmd))) continue;
+        for (const segment of commandSegments(cmd.argv)) {
+          const target = scriptTarget(segment);
+          if (!target) continue;
+          const dir = d.file.path.includes("/") ? d.file.path.slice(0, d.file.path.lastIndexOf("/") + 1) : "";
+          const rel = target.startsWith("/") ? undefined : scripts.find((s) => s.file.path === normalisePath(dir + target));
+          // Absolute paths inside an image (`/usr/local/bin/docker-entrypoint.sh`): match the longest path suffix.
+          const parts = normalisePath(target).split("/");
+          let found = rel;
+          for (let i = 0; !found && i < parts.length; i++) {
+            const suffix = parts.slice(i).join("/");
+            let matches = scripts.filter((s) => s.file.path === suffix || s.file.path.endsWith(`/${suffix}`));
+            // Several scripts of that name (docker/prod/entrypoint.sh, docker/staging/entrypoint.sh): prefer the
+            // deployment file's own folder, and take none when that does not decide.
+            if (matches.length > 1) matches = matches.filter((s) => s.file.path.startsWith(dir));
+            if (matches.length > 1) break;
+            found = matches[0];
+          }
+          if (!found || found === d || this.startedScripts.has(found.file.path)) continue;
+          this.startedScripts.set(found.file.path, cmd);
+          if (depth < 3) visit(found, depth + 1);
+        }
+      }
+    };
+    for (const d of this.deployment) if (d.file.subkind !== "script" && !isDevDeploymentFile(d.file)) visit(d, 0);
+  }
+
+  /** Whether a command or setting of a shell script runs whenever production starts the script (outside if/case blocks and functions). */
+  startedUnconditionally(d: DeploymentFile, at: { range: { start: { line: number } }; argv?: string[] }): boolean {
+    if (!this.startedScripts.has(d.file.path)) return false;
+    const line = at.range.start.line;
+    // `[ "$APP_ENV" = dev ] && flask run`: the command is itself a condition.
+    if (at.argv && isShellCondition(at.argv)) return false;
+    return !shellBranchSpans(d.facts.commands).some(([a, b]) => line >= a && line <= b);
   }
 
   /** Every env setting from deployment files, with its file. */

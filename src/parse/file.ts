@@ -2,13 +2,14 @@
 import type { Parser } from "web-tree-sitter";
 import type { Diagnostic, SourceFile } from "../core/types.js";
 import { indexDeployment } from "../index/deploy/index.js";
+import { indexManifest } from "../index/manifest/index.js";
 import { readSource } from "../discover/read.js";
 import { scanLineComments } from "../filter/suppress.js";
 import type { WireFileResult } from "../index/ir.js";
 import { toRange } from "../index/ir.js";
 import { indexModule } from "../index/python.js";
 
-const LINE_COMMENT_KINDS = new Set(["deployment"]);
+const LINE_COMMENT_KINDS = new Set(["deployment", "manifest"]);
 
 /** Longest a single file may take to parse before it is skipped with a diagnostic. */
 const PARSE_BUDGET_MS = 10_000;
@@ -101,6 +102,10 @@ export function processFile(parser: Parser, file: SourceFile): WireFileResult {
       const dep = indexDeployment(file, text);
       result.deployment = dep.facts;
       diagnostics.push(...dep.diagnostics);
+    } else if (file.kind === "manifest") {
+      const man = indexManifest(file, text);
+      if (man.facts) result.manifest = man.facts;
+      diagnostics.push(...man.diagnostics);
     }
     if (LINE_COMMENT_KINDS.has(file.kind)) result.suppressions = scanLineComments(text, file.path);
   } catch (err) {

@@ -36,6 +36,8 @@ class TestingConfig(Config):
     # SAFE: FLASK-CONFIG-001 fixed key used only by the test suite
     SECRET_KEY = "testing-only-key"
     DATABASE = ":memory:"
+    # SAFE: FLASK-DEPLOY-003 exceptions reach the test client only in the test configuration
+    PROPAGATE_EXCEPTIONS = True
 
 
 class ProductionConfig(Config):
