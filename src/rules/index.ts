@@ -16,7 +16,7 @@ import SSTI_001 from "./templates/FLASK-SSTI-001.js";
 import SUPPLY_001 from "./supply/FLASK-SUPPLY-001.js";
 import type { Rule } from "./define.js";
 
-export const RULES: readonly Rule[] = [DEPLOY_003, DESER_001, INJECT_001, INJECT_002, INJECT_003, INJECT_004, INJECT_005, PATH_001, REDIRECT_001, SSRF_001, SSTI_001, SUPPLY_001].sort((a, b) => (a.id < b.id ? -1 : 1));
+export const RULES: readonly Rule[] = [CONFIG_001, DEPLOY_001, DEPLOY_002, DEPLOY_003, DESER_001, INJECT_001, INJECT_002, INJECT_003, INJECT_004, INJECT_005, PATH_001, REDIRECT_001, SSRF_001, SSTI_001, SUPPLY_001].sort((a, b) => (a.id < b.id ? -1 : 1));
 
 export function findRule(id: string): Rule | undefined {
   return RULES.find((r) => r.id === id.toUpperCase());
