@@ -56,7 +56,7 @@ export async function scan(opts: ScanOptions): Promise<ScanOutput> {
   for (const r of results) diagnostics.push(...r.diagnostics);
   const project = new Project(found.root, found.files, results);
   t = lap("link", t);
-  await prepareTaint(project);
+  await prepareTaint(project, config.dataflow);
   t = lap("dataflow", t);
   // Every rule runs, so a suppression for a rule that is switched off is not reported as unused.
   const sources = new SourceCache(new Map(found.files.map((f) => [f.path, f])));

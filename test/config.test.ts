@@ -137,6 +137,7 @@ test("every key is read from flaskwarden.toml", () => {
     minSeverity: "medium",
     baseline: ".flaskwarden-baseline.json",
     respectGitignore: false,
+    dataflow: { sources: ["myapp.web.current_query"], sanitizers: { "myapp.db.quote_ident": ["sql"], "myapp.util.clean": ["all"] } },
   };
   assert.deepEqual(loadConfig(file, {}), expected);
 });
@@ -220,6 +221,20 @@ test("error: wrong type names key, expectation and what was found", () => {
   const file = fixture("errors/wrong-type.toml");
   const e = assertConfigError(file, [], "respect-gitignore");
   assert.equal(e.message, `${file}: \`respect-gitignore\`: expected true or false, found string "yes"`);
+});
+
+test("error: data-flow sanitizers name a sink kind that exists", () => {
+  const dir = mkdtempSync(join(tmpdir(), "fw-cfg-"));
+  try {
+    const file = join(dir, "flaskwarden.toml");
+    writeFileSync(file, '[dataflow]\nsanitizers = { "app.clean" = ["sqli"] }\n');
+    const e = assertConfigError(file, [file, "`dataflow.sanitizers.\"app.clean\"[0]`", '"sql"', '"sqli"'], 'dataflow.sanitizers."app.clean"[0]');
+    assert.match(e.message, /expected one of/);
+    writeFileSync(file, '[dataflow]\nsources = ["not a path"]\n');
+    assertConfigError(file, [file, "`dataflow.sources[0]`", "dotted function path"], "dataflow.sources[0]");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test("error: wrong type inside an array element", () => {

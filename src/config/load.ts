@@ -120,7 +120,11 @@ const TOP_KEYS = [
   "respect-gitignore",
   "severity",
   "overrides",
+  "dataflow",
 ];
+const DATAFLOW_KEYS = ["sources", "sanitizers"];
+/** Sink kinds a sanitiser can be declared for (see src/taint/models.ts), plus "all". */
+const SINK_KIND_NAMES = ["sql", "cmd", "code", "ldap", "xpath", "deser", "ssti", "path", "ssrf", "redirect", "all"];
 const OVERRIDE_KEYS = ["paths", "ignore", "severity"];
 
 function applyTable(config: Config, table: Table, c: Checker): void {
@@ -141,7 +145,26 @@ function applyTable(config: Config, table: Table, c: Checker): void {
   }
   if (table["severity"] !== undefined) config.severity = c.severityMap(table["severity"], at("severity"));
   if (table["overrides"] !== undefined) config.overrides = c.overrides(table["overrides"], at("overrides"));
+  if (table["dataflow"] !== undefined) {
+    const t = c.table(table["dataflow"], at("dataflow"));
+    c.knownKeys(t, DATAFLOW_KEYS, at("dataflow"));
+    if (t["sources"] !== undefined) config.dataflow.sources = c.dottedArray(t["sources"], `${at("dataflow")}.sources`);
+    if (t["sanitizers"] !== undefined) {
+      const st = c.table(t["sanitizers"], `${at("dataflow")}.sanitizers`);
+      for (const [fn, kinds] of Object.entries(st)) {
+        const key = c.join(`${at("dataflow")}.sanitizers`, fn);
+        if (!DOTTED.test(fn)) throw new ConfigError(`${c.file}: \`${key}\`: expected a dotted function path such as "myapp.utils.clean" as the key, found ${JSON.stringify(fn)}`, c.file, key);
+        const list = c.stringArray(kinds, key);
+        list.forEach((k, i) => {
+          if (!SINK_KIND_NAMES.includes(k)) c.fail(`${key}[${i}]`, `one of ${SINK_KIND_NAMES.map((x) => JSON.stringify(x)).join(", ")}`, k);
+        });
+        config.dataflow.sanitizers[fn] = list;
+      }
+    }
+  }
 }
+
+const DOTTED = /^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)+$/;
 
 /** Validation helpers that know the file and build the error messages. */
 class Checker {
@@ -177,6 +200,10 @@ class Checker {
   stringArray(v: unknown, key: string): string[] {
     if (!Array.isArray(v)) this.fail(key, "an array of strings", v);
     return v.map((item, i) => (typeof item === "string" ? item : this.fail(`${key}[${i}]`, "a string", item)));
+  }
+
+  dottedArray(v: unknown, key: string): string[] {
+    return this.stringArray(v, key).map((item, i) => (DOTTED.test(item) ? item : this.fail(`${key}[${i}]`, 'a dotted function path such as "myapp.web.current_query"', item)));
   }
 
   ruleArray(v: unknown, key: string): string[] {

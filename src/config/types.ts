@@ -7,6 +7,14 @@ export interface PathOverride {
   severity: Record<string, Severity>;
 }
 
+/** Additions to the data-flow engine's models, from `[tool.flaskwarden.dataflow]`. */
+export interface DataFlowConfig {
+  /** Dotted paths of functions whose return value is request data ("myapp.web.current_query"). */
+  sources: string[];
+  /** Dotted paths of functions whose return value is safe for the listed sink kinds ("all" for every kind). */
+  sanitizers: Record<string, string[]>;
+}
+
 /** Fully resolved configuration (file settings merged with CLI flags). */
 export interface Config {
   /** The config file it came from, relative to cwd or absolute; null when defaults only. */
@@ -34,6 +42,7 @@ export interface Config {
   baseline: string | null;
   /** Honour .gitignore files. */
   respectGitignore: boolean;
+  dataflow: DataFlowConfig;
 }
 
 export const DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024;
@@ -53,6 +62,7 @@ export function defaultConfig(baseDir: string): Config {
     minSeverity: "low",
     baseline: null,
     respectGitignore: true,
+    dataflow: { sources: [], sanitizers: {} },
   };
 }
 

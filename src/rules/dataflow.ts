@@ -2,7 +2,7 @@
 import type { Severity } from "../core/types.js";
 import { toRange } from "../index/ir.js";
 import { isTestPath } from "../link/project.js";
-import { taintHits } from "../taint/index.js";
+import { taintHits, type TaintHit } from "../taint/index.js";
 import type { SinkKind } from "../taint/models.js";
 import type { RuleContext } from "./define.js";
 
@@ -15,15 +15,27 @@ export interface DataFlowOptions {
 
 export function dataFlowCheck(kind: SinkKind, opts: DataFlowOptions): (ctx: RuleContext) => void {
   return ({ project, report }) => {
+    // One finding per dangerous call: several sources reaching it share it, and the shortest trace is shown.
+    const bySink = new Map<string, TaintHit[]>();
     for (const h of taintHits(project, kind)) {
       // Views and helpers in test files serve the test suite, not users.
       if (isTestPath(h.file)) continue;
+      const k = `${h.file}\0${h.r}\0${h.variant ?? ""}`;
+      const list = bySink.get(k);
+      if (list) list.push(h);
+      else bySink.set(k, [h]);
+    }
+    for (const hits of bySink.values()) {
+      hits.sort((a, b) => a.trace.length - b.trace.length || (a.origin < b.origin ? -1 : a.origin > b.origin ? 1 : 0));
+      const h = hits[0]!;
+      const origins = [...new Set(hits.map((x) => x.origin))];
+      const others = origins.length > 1 ? ` (and ${origins.length - 1} other source${origins.length > 2 ? "s" : ""}: ${origins.slice(1).map(show).join(", ")})` : "";
       const severity = h.variant ? opts.variants?.[h.variant] : undefined;
-      const hops = h.trace.length > 2 ? ` (${h.trace.length - 1} steps, see the trace)` : "";
+      const hops = h.trace.length > 2 ? ` in ${h.trace.length - 1} steps (see the trace)` : "";
       report({
         file: h.file,
         range: toRange(h.r),
-        message: `Data from ${h.origin.startsWith("request.") ? `\`${h.origin}\`` : h.origin} reaches \`${h.sink}()\` as ${h.what}${hops}. ${opts.consequence}`,
+        message: `Data from ${show(h.origin)}${others} reaches \`${h.sink}()\` as ${h.what}${hops}. ${opts.consequence}`,
         severity,
         scope: h.scope,
         context: h.variant === "option" ? ["the data lands in an argument of the program, not in the program name or a shell command line, so the impact depends on which options that program accepts"] : undefined,
@@ -31,4 +43,8 @@ export function dataFlowCheck(kind: SinkKind, opts: DataFlowOptions): (ctx: Rule
       });
     }
   };
+}
+
+function show(origin: string): string {
+  return origin.startsWith("request.") ? `\`${origin}\`` : origin;
 }

@@ -7,6 +7,7 @@
  * analysed, so a project without Flask views costs nothing here.
  */
 import type { Node, Parser, Tree } from "web-tree-sitter";
+import type { DataFlowConfig } from "../config/types.js";
 import type { SourceFile } from "../core/types.js";
 import type { DefFact, Expr, R } from "../index/ir.js";
 import { readSource } from "../discover/read.js";
@@ -205,11 +206,20 @@ export class TaintEngine {
   private readonly hits = new Map<string, TaintHit>();
   private readonly filesByPath: Map<string, SourceFile>;
 
+  /** Extra sources and sanitisers from the config, by dotted path. */
+  readonly userSources: Set<string>;
+  readonly userSanitisers = new Map<string, number>();
+
   constructor(
     private readonly project: Project,
     private readonly parser: Parser,
+    config: DataFlowConfig,
   ) {
     this.filesByPath = new Map(project.files.map((f) => [f.path, f]));
+    this.userSources = new Set(config.sources);
+    for (const [fn, kinds] of Object.entries(config.sanitizers)) {
+      this.userSanitisers.set(fn, kinds.includes("all") ? ALL_KINDS : kinds.reduce((m, k) => m | kindBit(k as SinkKind), 0));
+    }
   }
 
   /** Runs the analysis from every entry point to a fixed point; returns the findings, sorted. */
@@ -808,6 +818,18 @@ class FunctionAnalysis {
       return new TV([{ origin, param: -1, cleared: 0, trace: link(this.file, c.r, `${origin} is read here`, null) }]);
     }
 
+    // Sources and sanitisers the user declared, by external path or by the project function's dotted name.
+    const names = [...paths, ...defs.map((d) => `${d.mod.name}.${d.def.qualname}`)];
+    const declaredSource = names.find((n) => this.engine.userSources.has(n));
+    if (declaredSource) {
+      return new TV([{ origin: `\`${declaredSource}()\` (a source declared in the config)`, param: -1, cleared: 0, trace: link(this.file, c.r, `${declaredSource}() returns request data (declared in the config)`, null) }]);
+    }
+    for (const n of names) {
+      const mask = this.engine.userSanitisers.get(n);
+      if (mask === undefined) continue;
+      if (mask === ALL_KINDS) return CLEAN;
+      return step(sanitise(unionAll([recv, ...args, ...kws]), mask), this.file, c.r, `made safe for some uses by \`${calleeText(c.fn)}\` (declared in the config)`);
+    }
     // Sanitisers and calls whose result cannot carry the data.
     for (const p of paths) {
       const mask = SANITISERS[p];
@@ -1322,6 +1344,6 @@ function traceOf(t: TraceLink): TraceLink[] {
 }
 
 /** Runs the engine over a linked project (parsing the files it needs again). */
-export function analyseTaint(project: Project, parser: Parser): TaintHit[] {
-  return new TaintEngine(project, parser).run();
+export function analyseTaint(project: Project, parser: Parser, config: DataFlowConfig = { sources: [], sanitizers: {} }): TaintHit[] {
+  return new TaintEngine(project, parser, config).run();
 }

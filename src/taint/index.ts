@@ -1,4 +1,5 @@
 /** The data-flow results of a scan, computed once per project and shared by every data-flow rule. */
+import type { DataFlowConfig } from "../config/types.js";
 import type { Project } from "../link/project.js";
 import { pythonParser } from "../parse/treesitter.js";
 import { analyseTaint, type TaintHit } from "./engine.js";
@@ -12,7 +13,7 @@ const results = new WeakMap<Project, TaintHit[]>();
  * Runs the engine over a linked project. The scan calls this before the rules run; the parser is
  * loaded only when the project has something to analyse.
  */
-export async function prepareTaint(project: Project): Promise<void> {
+export async function prepareTaint(project: Project, config: DataFlowConfig = { sources: [], sanitizers: {} }): Promise<void> {
   if (results.has(project)) return;
   const anyRequest = project.routes.length > 0 || project.pythonModules().some((m) => m.index.imports.some((f) => f.module === "flask" || f.module === "flask.globals" || f.module === "quart"));
   if (!anyRequest) {
@@ -20,7 +21,7 @@ export async function prepareTaint(project: Project): Promise<void> {
     return;
   }
   const parser = await pythonParser();
-  results.set(project, analyseTaint(project, parser));
+  results.set(project, analyseTaint(project, parser, config));
 }
 
 /** Findings of one kind of sink; prepareTaint must have run. */
