@@ -56,11 +56,12 @@ function coverage(project: Project): Coverage {
       unknown ??= `\`${i.module}\` (a security-headers library) is imported in ${mod.path}`;
     }
   }
+  const hooks = responseHooks(project);
   for (const w of headerWrites(project)) {
     if (devOrTest(project, w.mod, w.where).skip) continue;
     if (w.name === null) {
-      // A header whose name comes from settings or a loop may be any of them.
-      unknown ??= `${w.mod.path} sets response headers whose names are not constants`;
+      // A hook that sets headers named by settings or a loop may set any of them; a view echoing chosen headers does not protect others.
+      if (hooks.has(`${w.mod.path}:${w.where.scope}`)) unknown ??= `\`${w.where.scope}\` in ${w.mod.path} sets response headers whose names come from settings or a loop`;
       continue;
     }
     const value = w.value ? project.constString(w.mod, w.where.scope, w.value) : null;
@@ -71,6 +72,24 @@ function coverage(project: Project): Coverage {
     for (const h of d.facts.proxy.headers) for (const p of protectionsOf(h.name, h.value)) found.add(p);
   }
   return { found, unknown };
+}
+
+/** Functions registered to post-process every response ("path:qualname"): `@app.after_request`, `bp.after_app_request`, `app.after_request(f)`. */
+function responseHooks(project: Project): Set<string> {
+  const out = new Set<string>();
+  const HOOKS = new Set(["after_request", "after_app_request"]);
+  for (const mod of project.pythonModules()) {
+    for (const d of mod.index.defs) {
+      if (d.kind === "function" && d.decorators.some((e) => e.k === "attr" && HOOKS.has(e.name))) out.add(`${mod.path}:${d.qualname}`);
+    }
+    for (const c of mod.index.calls) {
+      const fn = c.call.fn;
+      const f = c.call.args[0];
+      if (fn.k !== "attr" || !HOOKS.has(fn.name) || !f) continue;
+      for (const v of project.resolve(mod, c.scope, f)) if (v.t === "def") out.add(`${v.mod.path}:${v.def.qualname}`);
+    }
+  }
+  return out;
 }
 
 /** Where the project shows it serves HTML pages: a template rendered in production code, or a templates folder. */
@@ -167,14 +186,14 @@ function checkMissing(project: Project, report: (r: RuleReport) => void): void {
   const missing = (["csp", "nosniff", "frames"] as Protection[]).filter((p) => !cov.found.has(p));
   if (missing.length === 0) return;
   for (const app of project.apps) {
-    if (!productionApp(project, app)) continue;
+    if (!productionApp(project, app) || !servesRequests(project, app)) continue;
     const none = missing.length === 3;
     report({
       file: app.mod.path,
       range: toRange(app.call.r),
       message: none
         ? "This app sends no Content-Security-Policy, no `X-Content-Type-Options: nosniff` and no clickjacking protection: no Talisman, no header set in code and no reverse-proxy config in the repository adds them."
-        : `This app never sets ${missing.map((p) => LABEL[p]).join(" or ")}; the other baseline headers are set.`,
+        : `This app never sets ${missing.map((p) => LABEL[p]).join(" or ")}; only ${[...cov.found].map((p) => LABEL[p]).join(" and ")} ${cov.found.size === 1 ? "is" : "are"} set.`,
       severity: none ? "medium" : "low",
       confidence: "medium",
       scope: app.scope,
@@ -186,6 +205,15 @@ function checkMissing(project: Project, report: (r: RuleReport) => void): void {
 function productionApp(project: Project, app: FlaskObject): boolean {
   const site = app.mod.index.calls.find((c) => c.call === app.call);
   return !site || !devOrTest(project, app.mod, site).skip;
+}
+
+/**
+ * Whether an app serves pages: it has routes or blueprints, or it is an instance of a project subclass of
+ * Flask (which registers its own views). An app built only to reach the config in a CLI command does not.
+ */
+function servesRequests(project: Project, app: FlaskObject): boolean {
+  if (project.routes.some((r) => r.owner === app) || project.registrations.some((r) => r.parent === app)) return true;
+  return project.resolve(app.mod, app.scope, app.call.fn).some((v) => v.t === "def" && v.def.kind === "class");
 }
 
 function checkTalisman(project: Project, report: (r: RuleReport) => void): void {
