@@ -214,7 +214,8 @@ function checkExtension(project: Project, ext: ExtensionObject, config: ConfigCo
     const weak = originWeakness(o.origins);
     if (!weak) continue;
     const where = pattern && !isEverything(pattern) ? `for \`${pattern}\`` : "for every route";
-    if (o.credentials === true) {
+    // flask-cors refuses to start with a wildcard, credentials and send_wildcard together.
+    if (o.credentials === true && !(o.sendWildcard && weak.startsWith("every origin"))) {
       const defaulted = !o.originsGiven ? " (the default)" : "";
       const at = o.credentialsAt ?? { mod, r: call.call.r };
       report({
