@@ -149,7 +149,8 @@ export function conditionDecidesOn(cond: string, name: string): boolean {
     `${v}(\\s*\\[[^\\]]*\\])?\\s*(==|!=|\\bnot\\s+in\\b|\\bin\\b)`,
     `(==|!=|\\bin\\b)\\s*${v}`,
     `${v}\\.(startswith|endswith)\\(`,
-    `\\w\\(\\s*${v}\\s*[,)]`,
+    // Passed to a check (`is_banned(ip)`, `ip_address(ip).is_private`), but not to len(), str() and the like.
+    `(?<![\\w.])(?!(?:len|str|repr|bool|print|isinstance|type|hash|int|format)\\()[A-Za-z_][\\w.]*\\(\\s*${v}\\s*[,)]`,
   ];
   return patterns.some((p) => new RegExp(p).test(cond));
 }
