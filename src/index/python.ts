@@ -27,6 +27,7 @@ const KEEP_ARGS = new Set([
   "run", "route", "get", "post", "put", "patch", "delete", "add_url_rule", "register_blueprint", "update",
   "from_object", "from_mapping", "from_pyfile", "from_envvar", "from_prefixed_env", "from_file", "setdefault",
   "init_app", "as_view", "getenv", "dict",
+  "print", "debug", "info", "warning", "warn", "error", "critical", "exception", "log", "url_for",
 ]);
 
 const FACTS_QUERY = `
@@ -441,6 +442,12 @@ class Indexer {
       }
       case "string": {
         const v = stringValue(n.text);
+        if (v === null && n.namedChildren.some((c) => c?.type === "interpolation")) {
+          // f-string: keep the interpolated expressions (what gets formatted into the text).
+          const parts: Expr[] = [];
+          for (const c of n.namedChildren) if (c?.type === "interpolation" && c.firstNamedChild) parts.push(this.value(c.firstNamedChild));
+          return { k: "fstr", parts };
+        }
         return v === null ? OPAQUE : { k: "str", v };
       }
       case "concatenated_string": {
