@@ -277,7 +277,7 @@ export function appsServedBy(project: Project, mod: ModuleInfo, scope: string, a
 const ownersCache = new WeakMap<Project, Map<string, FlaskObject[]>>();
 
 /** Apps and blueprints whose routes run a function: as the view itself, or through its callers (a few levels). */
-function routeOwners(project: Project, mod: ModuleInfo, scope: string, depth: number): FlaskObject[] {
+export function routeOwners(project: Project, mod: ModuleInfo, scope: string, depth: number): FlaskObject[] {
   const top = scope.split(".")[0] ?? "";
   if (!top) return [];
   let cache = ownersCache.get(project);
