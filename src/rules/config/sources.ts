@@ -70,7 +70,7 @@ export function selectedClasses(project: Project, l: ConfigLoad): ConfigClass[] 
 }
 
 /** The dict literal a name or module attribute is bound to (at module level, or in the enclosing function). */
-function dictLiteral(project: Project, mod: ModuleInfo, scope: string, e: Expr, depth = 0): { items: Extract<Expr, { k: "dict" }>["items"]; mod: ModuleInfo } | null {
+export function dictLiteral(project: Project, mod: ModuleInfo, scope: string, e: Expr, depth = 0): { items: Extract<Expr, { k: "dict" }>["items"]; mod: ModuleInfo } | null {
   if (depth > 3) return null;
   if (e.k === "name") {
     for (const s of scope ? [scope, ""] : [""]) {
