@@ -8,7 +8,7 @@ import { appsServedBy, keySource, productionApps, requestReads, routeOwners } fr
 
 const URL_FOR = new Set(["flask.url_for", "flask.helpers.url_for"]);
 /** `request` attributes built from the Host header. */
-const HOST_ATTRS = new Set(["host_url", "url_root", "root_url", "host"]);
+const HOST_ATTRS = new Set(["host_url", "url_root", "root_url"]);
 /** Modules whose presence means the module sends email. */
 const MAIL_MODULES = /^(flask_mail|flask_mailman|flask_emails|smtplib|email\.(message|mime)|sendgrid|yagmail)\b/;
 /** Extensions that validate the Host header themselves. */
@@ -111,7 +111,7 @@ export default defineRule({
     "Have the reverse proxy answer only for the real host names (a default server that drops other Host values), and do not forward a client-supplied X-Forwarded-Host.",
   docs: {
     what:
-      "Reports a production Flask app that builds absolute URLs from the request's host, with `url_for(..., _external=True)` in code that a route runs, or by reading `request.host_url`, `request.url_root` or `request.host`, while no config source sets `TRUSTED_HOSTS` (or sets it to `None` or an empty list). When the app sets `SERVER_NAME` instead, the finding is placed on that setting, since it does not restrict which hosts are served.",
+      "Reports a production Flask app that builds absolute URLs from the request's host, with `url_for(..., _external=True)` in code that a route runs, or by reading `request.host_url`, `request.url_root` or `request.root_url`, while no config source sets `TRUSTED_HOSTS` (or sets it to `None` or an empty list). When the app sets `SERVER_NAME` instead, the finding is placed on that setting, since it does not restrict which hosts are served.",
     why:
       "Flask answers requests for any Host header unless TRUSTED_HOSTS lists the allowed ones, and it uses that header to build external URLs. Links written into emails (password resets, invitations, confirmations) then point wherever the requester chose. SERVER_NAME is sometimes set in the belief that it pins the host; since Flask 3.1 it does not restrict requests to that domain at all, and before that a mismatch only broke routing.",
     bad: 'app = Flask(__name__)\napp.config["SERVER_NAME"] = "notes.example.com"   # not a host check\n\n@app.post("/reset")\ndef reset():\n    link = url_for("auth.confirm", token=token, _external=True)\n    mail.send(Message(body=link, recipients=[user.email]))',

@@ -77,6 +77,21 @@ function isOutputCall(project: Project, mod: ModuleInfo, scope: string, fn: Expr
   return null;
 }
 
+/** Whether a scope is (inside) a CLI command (`@app.cli.command()`, `@click.command()`): output goes to the operator's terminal. */
+function inCliCommand(project: Project, mod: ModuleInfo, scope: string): boolean {
+  if (!scope) return false;
+  const parts = scope.split(".");
+  for (let i = 1; i <= parts.length; i++) {
+    const def = project.resolver.def(mod, parts.slice(0, i).join("."));
+    if (def?.kind !== "function") continue;
+    for (const d of def.decorators) {
+      const fn = d.k === "call" ? d.fn : d;
+      if (fn.k === "attr" && (fn.name === "command" || fn.name === "group")) return true;
+    }
+  }
+  return false;
+}
+
 /** Reports secret keys passed to print or a logger in production code. */
 export function reportLoggedSecrets(project: Project, report: RuleContext["report"]): void {
   for (const mod of project.pythonModules()) {
@@ -84,7 +99,7 @@ export function reportLoggedSecrets(project: Project, report: RuleContext["repor
       const kind = isOutputCall(project, mod, c.scope, c.call.fn);
       if (!kind) continue;
       const ctx = project.contextOf(mod, c);
-      if (ctx.test || ctx.devOnly) continue;
+      if (ctx.test || ctx.devOnly || inCliCommand(project, mod, c.scope)) continue;
       for (const a of [...c.call.args, ...c.call.kw.filter((k) => k.name !== null).map((k) => k.value)]) {
         const key = secretRead(project, mod, c.scope, a);
         if (!key) continue;
