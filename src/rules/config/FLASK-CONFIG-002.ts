@@ -29,6 +29,9 @@ const UNSAFE: Record<string, (v: Expr, truthy: boolean | null) => boolean> = {
   SECRET_KEY: (v) => v.k === "str",
 };
 
+/** Stands for the `None` an environment lookup without a default returns: matches no dict key. */
+const NO_KEY = "\u0000none";
+
 /** What an expression evaluates to when an environment variable is unset: a string or an expression. */
 type Unset = { s: string; env: string } | { e: Expr; mod: ModuleInfo; scope: string; env: string };
 
@@ -172,13 +175,16 @@ function checkFallbackSelection(project: Project, report: RuleContext["report"],
     if (arg.k === "sub") keyExpr = arg.key;
     else if (arg.k === "call" && arg.fn.k === "attr" && arg.fn.name === "get" && arg.args[0] && !envVarRead(project, load.mod, load.where.scope, arg)) keyExpr = arg.args[0];
     const unset = unsetValues(project, load.mod, load.where.scope, keyExpr ?? arg);
+    // `configs.get(os.getenv("X"), Default)`: an unset variable gives None, so `.get` returns its default.
+    const keyEnv = keyExpr && arg.k === "call" && arg.args[1] ? envVarRead(project, load.mod, load.where.scope, keyExpr) : null;
+    if (keyEnv && !envLookupDefault(project, load.mod, load.where.scope, keyExpr!)) unset.push({ s: NO_KEY, env: keyEnv });
     for (const u of unset) {
       const cls = devClassOf(project, load, u);
       if (!cls) continue;
       const debug = project.configAttr(cls, "DEBUG");
       const debugOn = debug ? project.truthy(debug.owner.mod, debug.owner.def.qualname, debug.assign.value) === true : false;
       const set = deployed.get(u.env);
-      const chosen = "s" in u ? `"${u.s}"` : "its default";
+      const chosen = "s" in u && u.s !== NO_KEY ? `"${u.s}"` : "the default";
       handled.add(u.env);
       report({
         file: load.mod.path,
@@ -312,7 +318,7 @@ export default defineRule({
   family: "config",
   severity: "medium",
   confidence: "medium",
-  cwe: [1188, 16, 15],
+  cwe: [1188, 15],
   owasp: "A05:2021",
   tags: ["configuration", "environment", "fail-open"],
   impact:

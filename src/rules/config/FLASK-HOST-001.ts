@@ -101,7 +101,7 @@ export default defineRule({
   family: "config",
   severity: "low",
   confidence: "medium",
-  cwe: [644, 20],
+  cwe: [20, 640],
   owasp: "A05:2021",
   tags: ["host-header", "configuration", "password-reset"],
   impact:
@@ -124,7 +124,7 @@ export default defineRule({
       "https://flask.palletsprojects.com/en/stable/config/#TRUSTED_HOSTS",
       "https://flask.palletsprojects.com/en/stable/config/#SERVER_NAME",
       "https://flask.palletsprojects.com/en/stable/api/#flask.Flask.create_url_adapter",
-      "https://cwe.mitre.org/data/definitions/644.html",
+      "https://cwe.mitre.org/data/definitions/640.html",
     ],
   },
   check({ project, report }) {
