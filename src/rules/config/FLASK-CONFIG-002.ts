@@ -279,7 +279,10 @@ function checkRemovedEnv(project: Project, report: RuleContext["report"], handle
         report({
           file: mod.path,
           range: toRange(r),
-          message: `FLASK_ENV is read with a default of "${fallback}": Flask 2.3 dropped the variable, so deployments stop setting it and this code then behaves as in development.`,
+          message:
+            flaskEnv!.k === "call" && project.extPaths(mod, where.scope, flaskEnv!.fn).includes("os.environ.setdefault")
+              ? `FLASK_ENV is set to "${fallback}" wherever the deployment does not set it: older Flask versions then run in development mode, and code that checks the variable behaves as in development.`
+              : `FLASK_ENV is read with a default of "${fallback}": Flask 2.3 dropped the variable, so deployments stop setting it and this code then behaves as in development.`,
           severity: "medium",
           confidence: set ? "low" : "medium",
           scope: where.scope,

@@ -12,7 +12,7 @@ import { writeContext } from "../support.js";
 /** Config keys whose values sign or protect something (shared with the key checks). */
 export const SECRET_KEYS = new Set(["SECRET_KEY", "JWT_SECRET_KEY", "WTF_CSRF_SECRET_KEY", "SECURITY_PASSWORD_SALT"]);
 
-const ENV_READS = new Set(["os.environ.get", "os.getenv", "os.environ.__getitem__"]);
+const ENV_READS = new Set(["os.environ.get", "os.getenv", "os.environ.setdefault"]);
 const LOG_METHODS = new Set(["debug", "info", "warning", "warn", "error", "critical", "exception", "log"]);
 
 /** The environment variable an expression reads (`os.environ["X"]`, `os.getenv("X")`), or null. */
