@@ -206,19 +206,21 @@ function checkInheritedDevelopment(project: Project, report: RuleContext["report
     if (cc.env !== "production") continue;
     const devBases = devAncestors(project, cc);
     if (devBases.length === 0) continue;
-    const inherited: string[] = [];
+    const inherited = new Map<ConfigClass, string[]>();
     for (const key of Object.keys(UNSAFE)) {
       const found = project.configAttr(cc, key);
       if (!found || !devBases.includes(found.owner)) continue;
       const value = found.assign.value;
-      if (UNSAFE[key]!(value, project.truthy(found.owner.mod, found.owner.def.qualname, value))) inherited.push(`${key} from \`${found.owner.def.name}\``);
+      if (UNSAFE[key]!(value, project.truthy(found.owner.mod, found.owner.def.qualname, value))) inherited.set(found.owner, [...(inherited.get(found.owner) ?? []), key]);
     }
-    if (inherited.length === 0) continue;
+    if (inherited.size === 0) continue;
+    const keys = [...inherited.values()].flat();
+    const from = [...inherited].map(([owner, ks]) => `${ks.join(", ")} (set in the ${owner.env} class \`${owner.def.name}\`)`).join("; ");
     report({
       file: cc.mod.path,
       range: toRange(cc.def.nameR),
-      message: `\`${cc.def.name}\` inherits from the ${devBases[0]!.env} configuration \`${devBases[0]!.def.name}\` and does not override ${inherited.join(", ")}.`,
-      severity: inherited.some((k) => k.startsWith("DEBUG ") || k.startsWith("SECRET_KEY ") || k.startsWith("LOGIN_DISABLED ")) ? "high" : "medium",
+      message: `\`${cc.def.name}\` derives from a ${devBases[0]!.env} configuration and keeps its unsafe values: ${from}.`,
+      severity: keys.some((k) => k === "DEBUG" || k === "SECRET_KEY" || k === "LOGIN_DISABLED") ? "high" : "medium",
       confidence: "high",
       scope: cc.def.qualname,
     });
@@ -257,13 +259,15 @@ function checkRemovedEnv(project: Project, report: RuleContext["report"], handle
         const what = ownEnv || shape !== "env" ? null : removedEnvRead(project, mod, where.scope, s);
         const flaskEnv = shape === "flask_env" && envVarRead(project, mod, where.scope, s) === "FLASK_ENV" ? s : null;
         if (!what && !flaskEnv) continue;
-        if (seen.has(r) || !production(project, mod, where)) continue;
+        // A call is a fact of its own and also part of the statement around it: report it once, on the call.
+        const at = s.k === "call" ? s.r : r;
+        if (seen.has(at) || !production(project, mod, where)) continue;
         if (what) {
-          seen.add(r);
+          seen.add(at);
           report({
             file: mod.path,
-            range: toRange(r),
-            message: `${what} was removed in Flask 2.3: current versions never set it, so a check based on it no longer tells production from development (it reads \`None\` or fails).`,
+            range: toRange(at),
+            message: `${what} reads the environment name that Flask 2.3 removed: current versions never set it, so a check based on it no longer tells production from development (it reads \`None\` or fails).`,
             severity: "medium",
             confidence: "medium",
             scope: where.scope,
@@ -274,11 +278,11 @@ function checkRemovedEnv(project: Project, report: RuleContext["report"], handle
         const d = envLookupDefault(project, mod, where.scope, flaskEnv!);
         const fallback = d ? project.constString(mod, where.scope, d) : null;
         if (fallback === null || !DEV_NAMES.test(fallback.trim()) || PROD_NAMES.test(fallback.trim())) continue;
-        seen.add(r);
+        seen.add(at);
         const set = deployed.get("FLASK_ENV");
         report({
           file: mod.path,
-          range: toRange(r),
+          range: toRange(at),
           message:
             flaskEnv!.k === "call" && project.extPaths(mod, where.scope, flaskEnv!.fn).includes("os.environ.setdefault")
               ? `FLASK_ENV is set to "${fallback}" wherever the deployment does not set it: older Flask versions then run in development mode, and code that checks the variable behaves as in development.`
