@@ -162,8 +162,13 @@ function unresolvedWrite(project: Project, key: string): boolean {
       }
     }
     for (const c of mod.index.calls) {
-      if (!c.call.kw.some((k) => k.name === key) || !productionWhere(project, mod, c)) continue;
+      // `x.config.setdefault("KEY", v)` / `x.config.update({"KEY": v})` on a receiver that is not a resolved app.
+      const first = c.call.args[0];
+      const named = first?.k === "str" ? first.v === key : first?.k === "dict" ? first.items.some((i) => i.key?.k === "str" && i.key.v === key) : false;
+      if (!named && !c.call.kw.some((k) => k.name === key)) continue;
+      if (!productionWhere(project, mod, c)) continue;
       const fn = c.call.fn;
+      if (named && !(fn.k === "attr" && ["setdefault", "update", "from_mapping"].includes(fn.name))) continue;
       if (fn.k === "attr" && fn.obj.k === "attr" && fn.obj.name === "config" && project.appsOf(mod, c.scope, fn.obj.obj).isApp) continue;
       return true;
     }
