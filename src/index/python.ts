@@ -28,6 +28,7 @@ const KEEP_ARGS = new Set([
   "from_object", "from_mapping", "from_pyfile", "from_envvar", "from_prefixed_env", "from_file", "setdefault",
   "init_app", "as_view", "getenv", "dict", "run_simple",
   "after_request", "cross_origin", "limit", "shared_limit",
+  "print", "debug", "info", "warning", "warn", "error", "critical", "exception", "log", "url_for", "redirect", "create_app", "make_app",
 ]);
 
 const FACTS_QUERY = `
@@ -444,6 +445,12 @@ class Indexer {
       }
       case "string": {
         const v = stringValue(n.text);
+        if (v === null && n.namedChildren.some((c) => c?.type === "interpolation")) {
+          // f-string: keep the interpolated expressions (what gets formatted into the text).
+          const parts: Expr[] = [];
+          for (const c of n.namedChildren) if (c?.type === "interpolation" && c.firstNamedChild) parts.push(this.value(c.firstNamedChild));
+          return { k: "fstr", parts };
+        }
         return v === null ? OPAQUE : { k: "str", v };
       }
       case "concatenated_string": {
