@@ -382,7 +382,7 @@ describe("systemd and uWSGI", () => {
     });
   });
 
-  test("subkinds without a parser give empty facts", () => {
+  test("an nginx config without headers or upstreams gives empty facts", () => {
     assert.deepEqual(indexDeployment(file("nginx.conf", "nginx"), "server { listen 80; }\n"), { facts: { env: [], commands: [] }, diagnostics: [] });
   });
 });

@@ -27,6 +27,8 @@ const KEEP_ARGS = new Set([
   "run", "route", "get", "post", "put", "patch", "delete", "add_url_rule", "register_blueprint", "update",
   "from_object", "from_mapping", "from_pyfile", "from_envvar", "from_prefixed_env", "from_file", "setdefault",
   "init_app", "as_view", "getenv", "dict", "run_simple",
+  "after_request", "cross_origin", "limit", "shared_limit",
+  "print", "debug", "info", "warning", "warn", "error", "critical", "exception", "log", "url_for", "redirect", "create_app", "make_app",
 ]);
 
 const FACTS_QUERY = `
@@ -388,7 +390,9 @@ class Indexer {
     const kw: Kwarg[] = [];
     const name = fn.k === "name" ? fn.id : fn.k === "attr" ? fn.name : null;
     // Arguments are lowered before the call is listed, so calls nested in them come first in the list.
-    const argsNode = name !== null && (KEEP_ARGS.has(name) || /^[A-Z]/.test(name)) ? n.lastNamedChild : null;
+    // Methods of a `headers` object (`resp.headers.set("X-Frame-Options", ...)`) keep theirs for the header rules.
+    const onHeaders = fn.k === "attr" && fn.obj.k === "attr" && fn.obj.name === "headers";
+    const argsNode = name !== null && (KEEP_ARGS.has(name) || /^[A-Z]/.test(name) || onHeaders) ? n.lastNamedChild : null;
     if (argsNode && fnNode && argsNode.id !== fnNode.id) {
       if (argsNode.type === "generator_expression") args.push(OPAQUE);
       else
@@ -441,6 +445,12 @@ class Indexer {
       }
       case "string": {
         const v = stringValue(n.text);
+        if (v === null && n.namedChildren.some((c) => c?.type === "interpolation")) {
+          // f-string: keep the interpolated expressions (what gets formatted into the text).
+          const parts: Expr[] = [];
+          for (const c of n.namedChildren) if (c?.type === "interpolation" && c.firstNamedChild) parts.push(this.value(c.firstNamedChild));
+          return { k: "fstr", parts };
+        }
         return v === null ? OPAQUE : { k: "str", v };
       }
       case "concatenated_string": {

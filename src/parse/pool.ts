@@ -20,6 +20,12 @@ export interface PoolOptions {
  */
 export const IN_PROCESS_BELOW_BYTES = 1_500_000;
 
+/**
+ * With no result from any worker for this long, the scan stops with an error naming the files in
+ * flight instead of waiting forever (each file's parse is also capped at 10 s of its own).
+ */
+const STALL_MS = 120_000;
+
 /** The default number of workers for a large input. */
 export function defaultJobs(): number {
   return Math.min(availableParallelism(), 8);
@@ -96,11 +102,21 @@ export async function parseAll(files: SourceFile[], opts: PoolOptions = {}): Pro
   let next = 0;
   let done = 0;
   const started = takePrewarmed(Math.min(jobs, files.length));
+  const inFlight = new Set<number>();
+  let lastProgress = performance.now();
+  let watchdog: ReturnType<typeof setInterval> | undefined;
   await new Promise<void>((resolve, reject) => {
     let settled = false;
     const stopAll = () => {
+      if (watchdog) clearInterval(watchdog);
       for (const s of started) void s.worker.terminate();
     };
+    watchdog = setInterval(() => {
+      if (performance.now() - lastProgress < STALL_MS) return;
+      const names = [...inFlight].map((i) => files[i]!.path).join(", ");
+      fail(new Error(`parsing stalled: no result from the worker threads for ${STALL_MS / 1000} s (files in progress: ${names || "none"}); rerun with --jobs 0 to parse in one thread`));
+    }, 5_000);
+    watchdog.unref();
     const fail = (err: Error) => {
       if (settled) return;
       settled = true;
@@ -112,11 +128,14 @@ export async function parseAll(files: SourceFile[], opts: PoolOptions = {}): Pro
       const feed = () => {
         if (next < order.length) {
           const id = order[next++]!;
+          inFlight.add(id);
           w.postMessage({ id, file: files[id] });
         }
       };
       w.on("message", (msg: { ready?: boolean; id: number; json: string }) => {
         if (msg.ready) return;
+        lastProgress = performance.now();
+        inFlight.delete(msg.id);
         // Hand the worker its next file before decoding this one, so it never waits on the main thread.
         feed();
         try {

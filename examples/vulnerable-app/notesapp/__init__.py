@@ -22,6 +22,9 @@ def create_app(config_name=None):
     # VULN: FLASK-LIMITS-001 no MAX_CONTENT_LENGTH or form limits although the app takes uploads
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_object(config_by_name[config_name])
+    # VULN: FLASK-CONFIG-002 ENV was removed in Flask 2.3, so this is never true and links stay http://
+    if app.config.get("ENV") == "production":
+        app.config["PREFERRED_URL_SCHEME"] = "https"
     os.makedirs(app.config["UPLOAD_DIR"], exist_ok=True)
 
     # VULN: FLASK-PROXY-001 trusts five hops of X-Forwarded-* although one proxy sits in front

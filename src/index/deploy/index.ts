@@ -4,6 +4,7 @@ import { parseCompose } from "./compose.js";
 import { parseDockerfile } from "./dockerfile.js";
 import { parseDotenv } from "./dotenv.js";
 import { parseSystemd, parseUwsgiIni } from "./ini.js";
+import { parseNginx } from "./nginx.js";
 import { parseMakefile, parseProcfile, parseShellScript } from "./script.js";
 import { LineIndex } from "./text.js";
 
@@ -11,7 +12,7 @@ export { LineIndex, shellSplit, shellWords } from "./text.js";
 
 /**
  * Extracts environment settings and commands from a deployment file, dispatching on its subkind.
- * Ranges are 1-based and end-exclusive. Subkinds without a parser (nginx) give empty facts.
+ * Ranges are 1-based and end-exclusive. Subkinds without a parser give empty facts.
  */
 export function indexDeployment(file: SourceFile, text: string): { facts: DeploymentFacts; diagnostics: Diagnostic[] } {
   const index = new LineIndex(text);
@@ -37,6 +38,8 @@ export function indexDeployment(file: SourceFile, text: string): { facts: Deploy
       return { facts: parseSystemd(index), diagnostics: none };
     case "uwsgi":
       return { facts: parseUwsgiIni(index), diagnostics: none };
+    case "nginx":
+      return { facts: parseNginx(index), diagnostics: none };
     default:
       return { facts: { env: [], commands: [] }, diagnostics: none };
   }

@@ -23,4 +23,19 @@ export interface CommandLine {
 export interface DeploymentFacts {
   env: EnvSetting[];
   commands: CommandLine[];
+  /** Reverse-proxy facts (nginx): present only when the file sets response headers or passes requests on. */
+  proxy?: ProxyFacts;
+}
+
+/** A response header a reverse-proxy config adds (nginx `add_header`, `more_set_headers`). */
+export interface ProxyHeader {
+  name: string;
+  value: string;
+  range: Range;
+}
+
+export interface ProxyFacts {
+  headers: ProxyHeader[];
+  /** Directives that hand requests to an application server (`proxy_pass`, `uwsgi_pass`, ...). */
+  passes: Range[];
 }

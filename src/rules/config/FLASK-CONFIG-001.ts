@@ -4,9 +4,7 @@ import type { ModuleInfo } from "../../link/modules.js";
 import type { ConfigWrite, FlaskObject, Project } from "../../link/project.js";
 import { defineRule } from "../define.js";
 import { envLookupDefault, isDevDeploymentFile, writeContext } from "../support.js";
-
-/** Config keys whose values sign or protect something. */
-const SECRET_KEYS = new Set(["SECRET_KEY", "JWT_SECRET_KEY", "WTF_CSRF_SECRET_KEY", "SECURITY_PASSWORD_SALT"]);
+import { reportFallbacks, reportLoggedSecrets, SECRET_KEYS } from "./secret-leaks.js";
 
 const PLACEHOLDERS = new Set([
   "changeme", "change-me", "change_me", "changethis", "change-this", "secret", "secretkey", "secret-key", "secret_key",
@@ -59,7 +57,7 @@ export default defineRule({
   family: "config",
   severity: "high",
   confidence: "high",
-  cwe: [798, 321, 1391],
+  cwe: [798, 321, 1391, 532],
   owasp: "A02:2021",
   tags: ["secrets", "configuration", "session"],
   impact:
@@ -69,13 +67,13 @@ export default defineRule({
     "Rotate the exposed key now (every existing session is then invalid), remove it from the repository history, and keep .env files out of version control with .gitignore.",
   docs: {
     what:
-      "Finds `SECRET_KEY`, `JWT_SECRET_KEY`, `WTF_CSRF_SECRET_KEY` and `SECURITY_PASSWORD_SALT` set to a literal in code (`app.config[...]`, `app.secret_key`, `config.update(...)`, config classes loaded with `from_object`, config modules), used as the fallback of `os.environ.get(...)`, or committed in a `.env`/`.flaskenv` file, Dockerfile `ENV` or compose `environment:`. It names weak values (placeholders such as `changeme` or `dev`, short or low-entropy keys). It also reports an app that uses sessions or signing but never sets SECRET_KEY at all.",
+      "Finds `SECRET_KEY`, `JWT_SECRET_KEY`, `WTF_CSRF_SECRET_KEY` and `SECURITY_PASSWORD_SALT` set to a literal in code (`app.config[...]`, `app.secret_key`, `config.update(...)`, config classes loaded with `from_object`, config modules), used as the fallback of `os.environ.get(...)`, or committed in a `.env`/`.flaskenv` file, Dockerfile `ENV` or compose `environment:`. It names weak values (placeholders such as `changeme` or `dev`, short or low-entropy keys). It also reports an app that uses sessions or signing but never sets SECRET_KEY at all, `SECRET_KEY_FALLBACKS` entries that are literals or that repeat the current key, and secret keys (or the whole `app.config`) passed to `print` or a logger.",
     why:
       "The secret key is the only thing that stops a client from writing its own session cookie. Flask sessions are signed, not encrypted, and the signature is all the server checks. A key that is in the repository, a built image or an obvious placeholder is a key every attacker has.",
-    bad: 'app.config["SECRET_KEY"] = "changeme"\n\nclass Config:\n    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-key")',
-    good: 'app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]   # raises at start-up when unset\n\nclass TestingConfig(Config):\n    SECRET_KEY = "test"   # tests only',
+    bad: 'app.config["SECRET_KEY"] = "changeme"\n\nclass Config:\n    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-key")\n    SECRET_KEY_FALLBACKS = ["old-key-from-2022"]\n\napp.logger.info("starting with key %s", app.config["SECRET_KEY"])',
+    good: 'app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]   # raises at start-up when unset\n# previous keys, only while a rotation settles\napp.config["SECRET_KEY_FALLBACKS"] = [k for k in os.environ.get("OLD_SECRET_KEYS", "").split(",") if k]\n\nclass TestingConfig(Config):\n    SECRET_KEY = "test"   # tests only',
     detection:
-      "A value read from the environment (`os.environ[...]`, `os.getenv(...)` without a literal fallback) or produced at run time is fine. Literals are followed through constants (`KEY = \"...\"; SECRET_KEY = KEY`). Config classes are followed through inheritance, so a base-class literal is reported only when a non-development config inherits it. Silent for test files, testing and development config classes, `__main__` blocks, functions only called from those, `.env.example`-style files and `${VAR}` placeholders in compose files. A missing key is reported only when no config source could provide it (a `from_pyfile`, `from_envvar` or `from_prefixed_env` load counts as providing it) and the app uses sessions, Flask-Login, Flask-WTF, JWT or itsdangerous.",
+      "A value read from the environment (`os.environ[...]`, `os.getenv(...)` without a literal fallback) or produced at run time is fine. Literals are followed through constants (`KEY = \"...\"; SECRET_KEY = KEY`). Config classes are followed through inheritance, so a base-class literal is reported only when a non-development config inherits it. Silent for test files, testing and development config classes, `__main__` blocks, functions only called from those, `.env.example`-style files and `${VAR}` placeholders in compose files. A missing key is reported only when no config source could provide it (a `from_pyfile`, `from_envvar` or `from_prefixed_env` load counts as providing it) and the app uses sessions, Flask-Login, Flask-WTF, JWT or itsdangerous. Weak values are placeholders from a list of common ones (`changeme`, `dev`, `secret`, ...), keys shorter than 16 characters and keys with fewer than 8 distinct characters. A `SECRET_KEY_FALLBACKS` list is reported when an entry is a literal, or when it names the same environment variable or setting as SECRET_KEY. Output calls count when the callee resolves to `print`, the `logging` module or a logger from `logging.getLogger`, loguru or structlog, or an app's `logger`; the argument must read a secret key from an app's config, `app.secret_key`, the environment, or be the whole `app.config` (also inside f-strings and through one local variable). Printing in tests, `__main__` blocks and CLI commands (`@app.cli.command()`, `@click.command()`, whose output goes to the operator's terminal) is ignored.",
     falsePositives:
       "A literal that is really a test key in a file that does not look like a test (rename the class `TestingConfig` or move it under tests/). A missing-key finding can be wrong when the key is set by code the scanner cannot see, such as a WSGI wrapper outside the repository.",
     references: [
@@ -116,6 +114,8 @@ export default defineRule({
       report({ file: file.path, range: env.range, message: `${what}${weak ? `, and the value is ${weak}` : ""}.`, ...(fallback ? { confidence: "medium" as const } : {}) });
     }
     reportMissing(project, report);
+    reportFallbacks(project, report);
+    reportLoggedSecrets(project, report);
   },
 });
 
