@@ -26,6 +26,7 @@ import {
   REQUEST_METHODS,
   REQUEST_OBJECTS,
   SAFE_CONVERTERS,
+  SAFE_TYPE_ARGS,
   SAFE_YAML_LOADERS,
   OBJECT_ROOTS,
   SANITISERS,
@@ -774,6 +775,7 @@ class FunctionAnalysis {
       if (spec.when === "shell" && !this.shellOn(c, st)) continue;
       if (spec.when === "no-shell" && this.shellOn(c, st)) continue;
       if (spec.when === "yaml-unsafe" && !this.yamlUnsafe(c)) continue;
+      if (spec.receiverOrigin && !recv.all().some((f) => f.param < 0 && f.origin.startsWith(spec.receiverOrigin!))) continue;
       const sinkText = calleeText(c.fn);
       for (const i of spec.args) {
         if (i === -1) {
@@ -853,6 +855,9 @@ class FunctionAnalysis {
       }
       return CLEAN;
     }
+    // `request.args.get("page", type=int)` converts before returning.
+    const typeKw = c.kw.find((k) => k.name === "type");
+    if (method && (method === "get" || method === "getlist") && typeKw && this.paths(typeKw.value).some((p) => SAFE_TYPE_ARGS.has(p))) return CLEAN;
     if (method && (method === "get" || method === "pop" || method === "getlist" || method === "setdefault") && c.args[0]) {
       const key = this.fold(c.args[0], st);
       const v = recv.field(key === undefined || key === null ? null : String(key));

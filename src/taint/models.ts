@@ -50,6 +50,8 @@ export interface SinkSpec {
   what: string;
   /** Extra condition on the call; returns a reason it applies, or null when the call is safe. */
   when?: "shell" | "yaml-unsafe" | "no-shell";
+  /** Only when the receiver holds request data of this origin (an uploaded file's `save`). */
+  receiverOrigin?: string;
 }
 
 const SUBPROCESS = ["call", "run", "Popen", "check_call", "check_output"].map((f) => `subprocess.${f}`);
@@ -81,6 +83,7 @@ export const SINKS: SinkSpec[] = [
   { kind: "path", callees: ["builtins.open", "io.open", "codecs.open", "os.open", "os.remove", "os.unlink", "os.rmdir", "os.removedirs", "os.listdir", "os.scandir", "os.makedirs", "os.mkdir", "os.chmod", "os.chown", "shutil.rmtree", "shutil.copyfileobj", "flask.send_file", "flask.helpers.send_file", "werkzeug.utils.send_file", "tarfile.open", "zipfile.ZipFile"], args: [0], kwargs: ["file", "path", "path_or_file", "filename_or_fp", "name"], what: "the file path" },
   { kind: "path", callees: ["os.rename", "os.replace", "shutil.copy", "shutil.copy2", "shutil.copyfile", "shutil.move", "shutil.copytree"], args: [0, 1], kwargs: ["src", "dst"], what: "the file path" },
   { kind: "path", methods: ["read_text", "read_bytes", "write_text", "write_bytes"], args: [-1], what: "the file path" },
+  { kind: "path", methods: ["save"], receiverOrigin: "request.files", args: [0], kwargs: ["dst"], what: "the path the upload is saved to" },
   // Outgoing requests
   { kind: "ssrf", callees: ["get", "post", "put", "patch", "delete", "head", "options"].flatMap((m) => [`requests.${m}`, `httpx.${m}`, `requests.Session().${m}`, `requests.session().${m}`, `httpx.Client().${m}`, `httpx.AsyncClient().${m}`, `aiohttp.ClientSession().${m}`]).concat(["urllib.request.urlopen", "urllib.request.Request", "urllib.request.urlretrieve", "urllib2.urlopen", "urllib.urlopen", "httpx.stream"]), args: [0], kwargs: ["url"], what: "the URL" },
   { kind: "ssrf", callees: ["requests.request", "httpx.request", "requests.Session().request", "httpx.Client().request", "aiohttp.ClientSession().request", "urllib3.PoolManager().request", "urllib3.PoolManager().urlopen", "urllib3.request"], args: [1], kwargs: ["url"], what: "the URL" },
@@ -156,6 +159,9 @@ export const MUTATING_METHODS = new Set(["append", "extend", "insert", "add", "u
 
 /** Calls after which the code does not go on: a guard's failing branch ends with one of these. */
 export const NO_RETURN = new Set(["flask.abort", "werkzeug.exceptions.abort", "builtins.exit", "sys.exit", "os._exit", "builtins.quit"]);
+
+/** `request.args.get("n", type=int)`: these conversions leave no text behind. */
+export const SAFE_TYPE_ARGS = new Set(["builtins.int", "builtins.float", "builtins.bool", "uuid.UUID"]);
 
 /** Typed URL converters whose value cannot carry text: `<int:id>` is safe, `<path:p>` is not. */
 export const SAFE_CONVERTERS = new Set(["int", "float", "uuid"]);
