@@ -14,7 +14,7 @@ export default defineRule({
   fix: "Serve files with `send_from_directory(folder, name)` (it rejects paths that leave the folder), clean names with `werkzeug.utils.secure_filename`, or build paths with `werkzeug.security.safe_join` and reject a `None` result.",
   mitigation: "Keep user-accessible files in a dedicated folder, mount the rest of the file system read-only, and run as a user without access to secrets.",
   docs: {
-    what: "Reports request data that reaches a file-system path: `open`/`io.open`/`codecs.open`, `send_file`, `os.remove`/`unlink`/`rename`/`makedirs`/`listdir`, `shutil` copy, move and delete functions, `tarfile.open`, `zipfile.ZipFile`, and `pathlib.Path` objects' `read_text`/`read_bytes`/`write_text`/`write_bytes`. `os.path.join` passes the data on rather than being reported itself, so a joined path is reported where it is used.",
+    what: "Reports request data that reaches a file-system path: `open`/`io.open`/`codecs.open`, `send_file`, `os.remove`/`unlink`/`rename`/`makedirs`/`listdir`, `shutil` copy, move and delete functions, `tarfile.open`, `zipfile.ZipFile`, and `pathlib.Path` objects' `read_text`/`read_bytes`/`write_text`/`write_bytes`. `os.path.join` passes the data on rather than being reported itself, so a joined path is reported where it is used. Saving an upload under the client's file name is FLASK-UPLOAD-001's finding, not this rule's.",
     why: "`os.path.join(base, name)` does not confine `name` to `base`: `..` walks out of it, and an absolute `name` replaces `base` entirely.",
     bad: 'name = request.args["file"]\nreturn send_file(os.path.join(UPLOADS, name))',
     good: 'name = request.args["file"]\nreturn send_from_directory(UPLOADS, name)',
