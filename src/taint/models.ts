@@ -27,9 +27,10 @@ export const REQUEST_ATTRS = new Set([
 
 /**
  * Request data that is the address the client itself asked for (the Host header, the URL it loaded):
- * sending the client back there is not an open redirect, since no third party can choose it in a link.
+ * sending the client back there is not an open redirect, since no third party can choose it in a link
+ * (the Referer only names the page the user came from).
  */
-export const SELF_ADDRESS_ATTRS = new Set(["host", "host_url", "url_root", "url", "base_url", "environ"]);
+export const SELF_ADDRESS_ATTRS = new Set(["host", "host_url", "url_root", "url", "base_url", "environ", "referrer"]);
 
 /** Methods of `flask.request` whose result is client-controlled. */
 export const REQUEST_METHODS = new Set(["get_json", "get_data"]);
