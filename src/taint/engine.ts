@@ -601,7 +601,8 @@ class FunctionAnalysis {
       case "seq": {
         if (value && value.k === "seq" && value.elts.length === t.elts.length) {
           t.elts.forEach((e, i) => this.assign(e, this.eval(value.elts[i]!, st), st, r, this.fold(value.elts[i]!, st), value.elts[i]!));
-        } else for (const e of t.elts) this.assign(e, v.flat(), st, r, undefined, null);
+        } else if (v.fields) t.elts.forEach((e, i) => this.assign(e, v.field(String(i)), st, r, undefined, null));
+        else for (const e of t.elts) this.assign(e, v.flat(), st, r, undefined, null);
         return;
       }
       case "attr": {
@@ -705,6 +706,11 @@ class FunctionAnalysis {
       }
       case "other":
         if (e.type === "lambda") return CLEAN;
+        if (e.type === "walrus" && e.parts[0]?.k === "name" && e.parts[1]) {
+          const v = this.eval(e.parts[1], st);
+          this.assign(e.parts[0], v, st, e.r ?? "0:0:0:0", this.fold(e.parts[1], st), e.parts[1]);
+          return v;
+        }
         return unionAll(e.parts.map((p) => this.eval(p, st).flat()));
       default:
         return CLEAN;
@@ -728,14 +734,15 @@ class FunctionAnalysis {
 
   /** `form.field.data` on a Flask-WTF or WTForms form: what the client submitted. */
   private formField(e: Extract<Expr, { k: "attr" }>, st: State): TV | null {
-    if (e.name !== "data" || e.obj.k !== "attr") return null;
-    const form = e.obj.obj;
+    if (e.name !== "data") return null;
+    // `form.field.data` (one field) or `form.data` (every field, as a dict).
+    const form = e.obj.k === "attr" ? e.obj.obj : e.obj;
     if (form.k !== "name") return null;
     const local = st.vars.get(form.id);
     if (local && local.tainted) return null;
     const vals = this.project.resolve(this.f.mod, this.scope, form);
     if (!vals.some((v) => v.t === "inst" && this.isFormClass(v.of))) return null;
-    const origin = `form field \`${e.obj.name}\``;
+    const origin = e.obj.k === "attr" ? `form field \`${e.obj.name}\`` : "the form's fields";
     return new TV([{ origin, param: -1, cleared: 0, trace: link(this.file, e.r ?? "0:0:0:0", `${origin} is read here`, null) }]);
   }
 
@@ -755,19 +762,33 @@ class FunctionAnalysis {
       .flatMap((v) => (v.t === "ext" ? [normalisePath(v.path)] : []));
   }
 
+  /** Kinds of sink the call just evaluated is, so its result is not reported again downstream. */
+  private lastSunk = 0;
+
   private call(c: CallExpr, st: State): TV {
+    this.lastSunk = 0;
+    const v = this.callInner(c, st);
+    const sunk = this.lastSunk;
+    this.lastSunk = 0;
+    // `text(sql)` was reported where the request data entered it; its result is not a second finding.
+    return sunk ? sanitise(v, sunk) : v;
+  }
+
+  private callInner(c: CallExpr, st: State): TV {
     const args = c.args.map((a) => this.eval(a, st));
     const kws = c.kw.map((k) => this.eval(k.value, st));
     const method = c.fn.k === "attr" ? c.fn.name : null;
     const recv = c.fn.k === "attr" ? this.eval(c.fn.obj, st) : CLEAN;
-    const recvIsLocal = c.fn.k === "attr" && rootName(c.fn.obj) !== null && st.vars.has(rootName(c.fn.obj)!);
-    const vals = recvIsLocal ? [] : this.project.resolve(this.f.mod, this.scope, c.fn);
+    // The resolver types locals too (flow-insensitively: `conn = ldap3.Connection(...)`, `self`); the
+    // state above says what request data they hold.
+    const vals = this.project.resolve(this.f.mod, this.scope, c.fn);
     const paths = vals.flatMap((v) => (v.t === "ext" ? [normalisePath(v.path)] : []));
     const defs = vals.filter((v): v is Extract<Val, { t: "def" }> => v.t === "def");
 
     if (paths.some((p) => NO_RETURN.has(p))) this.exitCall = true;
 
     // Sinks.
+    let sunk = 0;
     for (const spec of SINKS) {
       const byPath = spec.callees?.some((p) => paths.includes(p)) ?? false;
       const byMethod = !byPath && method !== null && (spec.methods?.includes(method) ?? false) && defs.length === 0;
@@ -777,6 +798,7 @@ class FunctionAnalysis {
       if (spec.when === "yaml-unsafe" && !this.yamlUnsafe(c)) continue;
       if (spec.receiverOrigin && !recv.all().some((f) => f.param < 0 && f.origin.startsWith(spec.receiverOrigin!))) continue;
       const sinkText = calleeText(c.fn);
+      sunk |= kindBit(spec.kind);
       for (const i of spec.args) {
         if (i === -1) {
           this.checkArg(spec, recv, c.r, sinkText, undefined);
@@ -786,22 +808,25 @@ class FunctionAnalysis {
         if (a && a.k === "other" && a.type === "splat") continue;
         let v: TV | undefined = args[i];
         if (!v && spec.kwargs) {
-          const k = c.kw.findIndex((x) => x.name !== null && spec.kwargs!.includes(x.name) && spec.args.indexOf(i) === spec.kwargs!.indexOf(x.name));
+          const k = c.kw.findIndex((x) => x.name !== null && spec.kwargs!.includes(x.name));
           if (k >= 0) v = kws[k];
         }
         if (!v) continue;
-        if (spec.when === "no-shell" && i === 0 && a?.k === "seq") {
+        if (spec.listArgs && i === 0 && a?.k === "seq") {
           // A literal argument list: the program is its first element; later ones are its options.
           const elts = a.elts.map((x) => this.eval(x, st));
           if (elts[0]) this.checkArg(spec, elts[0], c.r, sinkText, undefined);
           let afterDashes = false;
           a.elts.forEach((x, j) => {
             if (x.k === "str" && x.v === "--") afterDashes = true;
-            if (j > 0 && !afterDashes) this.checkArg({ ...spec, what: "an argument of the program" }, elts[j]!, c.r, sinkText, "option");
+            // A value right after a literal option (`["grep", "-e", pattern]`) is that option's value, not a new option.
+            const prev = a.elts[j - 1];
+            const optionValue = prev?.k === "str" && /^-/.test(prev.v) && !prev.v.includes("=");
+            if (j > 0 && !afterDashes && !optionValue) this.checkArg({ ...spec, what: "an argument of the program" }, elts[j]!, c.r, sinkText, "option");
           });
           continue;
         }
-        if (spec.when === "no-shell" && i === 0 && a && a.k !== "str" && a.k !== "fstr" && a.k !== "bin" && !(a.k === "name" && this.isString(a, st))) {
+        if (spec.listArgs && i === 0 && a && a.k !== "str" && a.k !== "fstr" && a.k !== "bin" && !(a.k === "name" && this.isString(a, st))) {
           // A list built elsewhere: its first element, when tracked, is the program; otherwise we cannot tell which part is tainted.
           const first = v.fields?.get("0");
           if (first) {
@@ -813,6 +838,8 @@ class FunctionAnalysis {
         this.checkArg(spec, v, c.r, sinkText, undefined);
       }
     }
+
+    this.lastSunk = sunk;
 
     // Sources.
     if (method && REQUEST_METHODS.has(method) && this.isRequest((c.fn as Extract<Expr, { k: "attr" }>).obj, st)) {
@@ -866,7 +893,7 @@ class FunctionAnalysis {
     const all = unionAll([recv.flat(), ...args.map((x) => x.flat()), ...kws.map((x) => x.flat())]);
     // A method of an object we do not model (`cache.get(key)`, `db.lookup(name)`): what it returns is
     // the object's data, not its arguments, unless the object itself holds request data or is a string.
-    if (c.fn.k === "attr" && !recv.tainted && this.isObject(c.fn.obj, st) && !(STRING_BUILDERS.has(c.fn.name) && this.isString(c.fn.obj, st))) return CLEAN;
+    if (c.fn.k === "attr" && !recv.tainted && this.isObject(c.fn.obj, st) && !STRING_BUILDERS.has(c.fn.name)) return CLEAN;
     // A function we do not model (`os.path.join`, `quote`): what goes in may come out.
     return this.safePrefixed(c, all, st);
   }
@@ -1016,17 +1043,20 @@ class FunctionAnalysis {
     if (!got) return unionAll(args.map((x) => x.flat()));
     const { info, summary } = got;
     const isMethod = this.project.resolver.def(d.mod, d.def.scope)?.kind === "class" && !d.def.decorators.some((x) => x.k === "name" && x.id === "staticmethod");
+    const isClassMethod = isMethod && d.def.decorators.some((x) => x.k === "name" && x.id === "classmethod");
     const recvVals = c.fn.k === "attr" ? this.project.resolve(this.f.mod, this.scope, c.fn.obj) : [];
-    const boundSelf = isMethod && c.fn.k === "attr" && !recvVals.some((v) => v.t === "def" && v.def.kind === "class");
-    const argFor = this.binder(c, info.params, args, kws, boundSelf ? recv : null);
+    // `obj.method(x)` binds obj to self; `Cls.method(obj, x)` does not; a classmethod always binds cls.
+    const boundSelf = isMethod && c.fn.k === "attr" && (isClassMethod || !recvVals.some((v) => v.t === "def" && v.def.kind === "class"));
+    const argFor = this.binder(c, info.params, args, kws, boundSelf ? (isClassMethod ? CLEAN : recv) : null);
     const callName = calleeText(c.fn);
     this.applySinks(summary, argFor, info.params, c, callName);
     // A helper that raises unless its argument is acceptable vouches for that variable afterwards.
     for (const [p, mask] of summary.checks) {
       const pos = p - (boundSelf ? 1 : 0);
+      if (pos < 0) continue;
       const kw = c.kw.find((x) => x.name === info.params[p]);
       const a = kw ? kw.value : c.args[pos];
-      if (a?.k === "name" && st.vars.get(a.id)?.tainted) st.vars.set(a.id, mask === ALL_KINDS ? CLEAN : sanitise(st.vars.get(a.id)!, mask));
+      if (a?.k === "name" && st.vars.get(a.id)?.tainted) st.vars.set(a.id, sanitise(st.vars.get(a.id)!, mask));
     }
     return this.substitute(summary.ret, argFor, info.params, c, callName, "returned by");
   }
@@ -1060,8 +1090,12 @@ class FunctionAnalysis {
         const r = this.refine(e.rt, st);
         if (e.op === "and") {
           for (const [k, v] of [...l.then, ...r.then]) put(then, k, v);
+          // Both false: only what each side's failure proves about the same name.
+          for (const [k, v] of l.orelse) if (r.orelse.has(k)) put(orelse, k, v & r.orelse.get(k)!);
         } else {
           for (const [k, v] of [...l.orelse, ...r.orelse]) put(orelse, k, v);
+          // `x == "a" or x == "b"`: either side being true proves it.
+          for (const [k, v] of l.then) if (r.then.has(k)) put(then, k, v & r.then.get(k)!);
         }
         return { then, orelse };
       }
@@ -1069,6 +1103,11 @@ class FunctionAnalysis {
         if (e.ops.length !== 1 || e.operands.length !== 2) break;
         const [a, b] = e.operands as [Expr, Expr];
         const op = e.ops[0]!;
+        // `check(x) is not None` means `check(x)`; `is None` its negation.
+        if ((op === "is not" || op === "is") && b.k === "none") {
+          const r = this.refine(a, st);
+          return op === "is not" ? r : { then: r.orelse, orelse: r.then };
+        }
         // The other side must be chosen by the code; a parameter (an allow-list passed in) counts as such.
         const bTainted = this.eval(b, st).all().some((f) => f.param < 0);
         // `x in ALLOWED`, `x == "known"`: x can only be a value the code chose.
@@ -1328,7 +1367,8 @@ function rootName(e: Expr): string | null {
 function applyRefinement(st: State, m: Map<string, number>): State {
   for (const [name, mask] of m) {
     const v = st.vars.get(name);
-    if (v && v.tainted) st.vars.set(name, mask === ALL_KINDS ? CLEAN : sanitise(v, mask));
+    // Flows stay (fully cleared), so a helper that checks its parameter can say so in its summary.
+    if (v && v.tainted) st.vars.set(name, sanitise(v, mask));
   }
   return st;
 }

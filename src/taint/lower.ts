@@ -280,9 +280,10 @@ export class BodyLowerer {
       case "await":
         return named(n)[0] ? this.expr(named(n)[0]!) : NONE;
       case "named_expression": {
-        // The walrus both binds and yields its value; the engine sees the value (the binding is rare in views).
+        // The walrus both binds its name and yields the value.
+        const name = n.childForFieldName("name");
         const v = n.childForFieldName("value");
-        return v ? this.expr(v) : NONE;
+        return { k: "other", type: "walrus", parts: [name ? this.expr(name) : NONE, v ? this.expr(v) : NONE], r };
       }
       case "list_comprehension":
       case "set_comprehension":

@@ -44,7 +44,7 @@ export interface SinkSpec {
   callees?: string[];
   /** Method names matched on receivers the resolver cannot type. */
   methods?: string[];
-  /** Positional arguments that are dangerous; keyword names that are the same arguments. */
+  /** Positional arguments that are dangerous (-1: the receiver); keyword names any of them may be passed as. */
   args: number[];
   kwargs?: string[];
   /** What the argument is, for messages: "the SQL text", "the command". */
@@ -53,6 +53,8 @@ export interface SinkSpec {
   when?: "shell" | "yaml-unsafe" | "no-shell";
   /** Only when the receiver holds request data of this origin (an uploaded file's `save`). */
   receiverOrigin?: string;
+  /** The first argument is an argument list whose first element is the program (subprocess). */
+  listArgs?: boolean;
 }
 
 const SUBPROCESS = ["call", "run", "Popen", "check_call", "check_output"].map((f) => `subprocess.${f}`);
@@ -65,15 +67,20 @@ export const SINKS: SinkSpec[] = [
   // OS commands
   { kind: "cmd", callees: ["os.system", "os.popen", "subprocess.getoutput", "subprocess.getstatusoutput", "commands.getoutput", "commands.getstatusoutput", "asyncio.create_subprocess_shell", "popen2.popen2"], args: [0], kwargs: ["cmd", "command"], what: "the shell command" },
   { kind: "cmd", callees: SUBPROCESS, args: [0], kwargs: ["args"], what: "the shell command", when: "shell" },
-  { kind: "cmd", callees: [...SUBPROCESS, "asyncio.create_subprocess_exec", "pty.spawn", "os.execv", "os.execve", "os.execvp", "os.execvpe", "os.execl", "os.execle", "os.execlp", "os.execlpe", "os.spawnv", "os.spawnve", "os.spawnvp", "os.spawnl", "os.spawnlp", "os.posix_spawn", "os.posix_spawnp"], args: [0], kwargs: ["args", "file", "path"], what: "the program to run", when: "no-shell" },
+  // The subprocess functions take an argument list (or a program name) first; see `listArgs`.
+  { kind: "cmd", callees: SUBPROCESS, args: [0], kwargs: ["args"], what: "the program to run", when: "no-shell", listArgs: true },
+  { kind: "cmd", callees: ["asyncio.create_subprocess_exec", "pty.spawn", "os.execv", "os.execve", "os.execvp", "os.execvpe", "os.execl", "os.execle", "os.execlp", "os.execlpe", "os.posix_spawn", "os.posix_spawnp"], args: [0], kwargs: ["file", "path", "program"], what: "the program to run" },
+  // os.spawn*(mode, path, ...): the program comes second.
+  { kind: "cmd", callees: ["os.spawnv", "os.spawnve", "os.spawnvp", "os.spawnvpe", "os.spawnl", "os.spawnle", "os.spawnlp", "os.spawnlpe"], args: [1], kwargs: ["file", "path"], what: "the program to run" },
   // Code
-  { kind: "code", callees: ["builtins.eval", "builtins.exec", "builtins.compile", "builtins.__import__", "importlib.import_module", "importlib.__import__"], args: [0], kwargs: ["source", "name"], what: "the code or module name" },
+  { kind: "code", callees: ["builtins.eval", "builtins.exec", "builtins.compile", "builtins.__import__", "importlib.import_module", "importlib.__import__"], args: [0], kwargs: ["source", "name", "expression", "object"], what: "the code or module name" },
   // LDAP
   { kind: "ldap", methods: ["search_s", "search_st", "search_ext", "search_ext_s"], args: [0, 2], kwargs: ["base", "filterstr"], what: "the LDAP filter or DN" },
   { kind: "ldap", callees: ["ldap3.Connection().search"], args: [0, 1], kwargs: ["search_base", "search_filter"], what: "the LDAP filter or DN" },
+  { kind: "ldap", methods: ["paged_search"], args: [0, 1], kwargs: ["search_base", "search_filter"], what: "the LDAP filter or DN" },
   // XPath
   { kind: "xpath", methods: ["xpath"], args: [0], kwargs: ["_path"], what: "the XPath expression" },
-  { kind: "xpath", callees: ["lxml.etree.XPath", "lxml.etree.ETXPath", "lxml.etree.XPathEvaluator"], args: [0], kwargs: ["path"], what: "the XPath expression" },
+  { kind: "xpath", callees: ["lxml.etree.XPath", "lxml.etree.ETXPath"], args: [0], kwargs: ["path"], what: "the XPath expression" },
   // Deserialisation
   { kind: "deser", callees: ["pickle.loads", "pickle.load", "_pickle.loads", "cPickle.loads", "cPickle.load", "dill.loads", "dill.load", "marshal.loads", "marshal.load", "shelve.open", "jsonpickle.decode", "jsonpickle.loads", "yaml.unsafe_load", "yaml.unsafe_load_all", "pandas.read_pickle", "joblib.load", "torch.load"], args: [0], kwargs: ["data", "file", "s", "string"], what: "the serialised data" },
   { kind: "deser", callees: ["yaml.load", "yaml.load_all"], args: [0], kwargs: ["stream"], what: "the YAML document", when: "yaml-unsafe" },
@@ -155,7 +162,7 @@ export const CLEAN_METHODS = new Set([
 ]);
 
 /** Methods that put their arguments into their receiver (so the receiver becomes tainted). */
-export const MUTATING_METHODS = new Set(["append", "extend", "insert", "add", "update", "setdefault", "appendleft", "extendleft", "write", "writelines"]);
+export const MUTATING_METHODS = new Set(["append", "extend", "insert", "add", "update", "setdefault", "appendleft", "extendleft"]);
 
 /** Calls after which the code does not go on: a guard's failing branch ends with one of these. */
 export const NO_RETURN = new Set(["flask.abort", "werkzeug.exceptions.abort", "builtins.exit", "sys.exit", "os._exit", "builtins.quit"]);

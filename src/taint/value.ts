@@ -3,6 +3,7 @@
  * it has already been made safe for. Values are immutable; every operation returns a new one.
  */
 import type { R } from "../index/ir.js";
+import { ALL_KINDS } from "./models.js";
 
 /** One step of a trace, linked to the step before it (traces share their prefixes). */
 export interface TraceLink {
@@ -43,8 +44,9 @@ export class TV {
     readonly fields: ReadonlyMap<string, TV> | null = null,
   ) {}
 
+  /** Holds request data not yet made safe for every kind of sink. */
   get tainted(): boolean {
-    if (this.flows.length > 0) return true;
+    if (this.flows.some((f) => f.cleared !== ALL_KINDS)) return true;
     if (this.fields) for (const v of this.fields.values()) if (v.tainted) return true;
     return false;
   }
