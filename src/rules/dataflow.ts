@@ -35,7 +35,7 @@ export function dataFlowCheck(kind: SinkKind, opts: DataFlowOptions): (ctx: Rule
       report({
         file: h.file,
         range: toRange(h.r),
-        message: `Data from ${show(h.origin)}${others} reaches \`${h.sink}()\` as ${h.what}${hops}. ${opts.consequence}`,
+        message: `Data from ${show(h.origin)}${others} reaches ${h.sink.endsWith(")") ? `\`${h.sink}\`` : h.sink} as ${h.what}${hops}. ${opts.consequence}`,
         severity,
         scope: h.scope,
         context: h.variant === "option" ? ["the data lands in an argument of the program, not in the program name or a shell command line, so the impact depends on which options that program accepts"] : undefined,

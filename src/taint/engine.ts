@@ -94,6 +94,8 @@ interface FnInfo {
   file: SourceFile;
   /** Parameter names, `self` included. */
   params: string[];
+  /** Parameter kinds, in the same order ("star" for *args, "dstar" for **kwargs). */
+  kinds: string[];
   /** Sources bound to parameters (URL rule variables of a view). */
   paramSources: Map<number, string>;
   body: Step[] | null;
@@ -108,6 +110,8 @@ interface State {
   hosts: Map<string, string[]>;
   /** Names holding a keyed digest (`h = hmac.new(key, x, ...)`): the variables it signs. */
   digests: Map<string, string[]>;
+  /** Expressions other than local names that a guard has checked (`request.args["sort"]`, `form.kind.data`), by key. */
+  checked: Map<string, number>;
 }
 
 interface Refinement {
@@ -119,7 +123,7 @@ const MAX_ROUNDS = 6;
 const LOOP_ITERATIONS = 3;
 
 function copy(s: State): State {
-  return { vars: new Map(s.vars), consts: new Map(s.consts), urls: new Map(s.urls), hosts: new Map(s.hosts), digests: new Map(s.digests) };
+  return { vars: new Map(s.vars), consts: new Map(s.consts), urls: new Map(s.urls), hosts: new Map(s.hosts), digests: new Map(s.digests), checked: new Map(s.checked) };
 }
 
 function merge(a: State, b: State): State {
@@ -133,7 +137,9 @@ function merge(a: State, b: State): State {
   for (const [k, v] of a.digests) if (b.digests.has(k)) digests.set(k, v.filter((x) => b.digests.get(k)!.includes(x)));
   const hosts = new Map<string, string[]>();
   for (const [k, v] of a.hosts) if (b.hosts.has(k)) hosts.set(k, v);
-  return { vars, consts, urls, hosts, digests };
+  const checked = new Map<string, number>();
+  for (const [k, v] of a.checked) if (b.checked.has(k)) checked.set(k, v & b.checked.get(k)!);
+  return { vars, consts, urls, hosts, digests, checked };
 }
 
 function sameState(a: State, b: State): boolean {
@@ -298,7 +304,7 @@ export class TaintEngine {
       this.fns.set(key, null);
       return null;
     }
-    const info: FnInfo = { key, mod, def, file, params: def.params.map((p) => p.name), paramSources: new Map(), body: null };
+    const info: FnInfo = { key, mod, def, file, params: def.params.map((p) => p.name), kinds: def.params.map((p) => p.kind), paramSources: new Map(), body: null };
     if (route) this.bindRouteParams(info, route);
     this.fns.set(key, info);
     return info;
@@ -429,7 +435,7 @@ class FunctionAnalysis {
   }
 
   run(body: Step[]): Summary {
-    const state: State = { vars: new Map(), consts: new Map(), urls: new Map(), hosts: new Map(), digests: new Map() };
+    const state: State = { vars: new Map(), consts: new Map(), urls: new Map(), hosts: new Map(), digests: new Map(), checked: new Map() };
     this.f.params.forEach((p, i) => {
       const src = this.f.paramSources.get(i);
       const origin = src ?? p;
@@ -606,6 +612,10 @@ class FunctionAnalysis {
         return;
       }
       case "attr": {
+        // `response.location = x` on a Flask or Werkzeug response sends the client to x.
+        if (t.name === "location" && this.isResponse(t.obj)) {
+          this.checkArg({ kind: "redirect", args: [0], what: "the redirect target" } as SinkSpec, v, t.r ?? r, "the `Location` header", undefined);
+        }
         const base = rootName(t.obj);
         if (base && st.vars.has(base) && t.obj.k === "name") {
           st.vars.set(base, (st.vars.get(base) ?? CLEAN).withField(`.${t.name}`, v));
@@ -615,7 +625,7 @@ class FunctionAnalysis {
       case "sub": {
         // `response.headers["Location"] = x` sends the client to x.
         if (t.obj.k === "attr" && t.obj.name === "headers" && t.key.k === "str" && t.key.v.toLowerCase() === "location") {
-          this.checkArg({ kind: "redirect", args: [0], what: "the Location header" } as SinkSpec, v, t.r ?? r, "Location header", undefined);
+          this.checkArg({ kind: "redirect", args: [0], what: "the redirect target" } as SinkSpec, v, t.r ?? r, "the `Location` header", undefined);
         }
         if (t.obj.k === "name" && st.vars.has(t.obj.id)) {
           const old = st.vars.get(t.obj.id)!;
@@ -633,6 +643,16 @@ class FunctionAnalysis {
   // ---------- expressions ----------
 
   eval(e: Expr, st: State): TV {
+    const v = this.evalInner(e, st);
+    if (st.checked.size > 0 && (e.k === "attr" || e.k === "sub" || e.k === "call") && v.tainted) {
+      const k = exprKey(e);
+      const mask = k === null ? undefined : st.checked.get(k);
+      if (mask) return sanitise(v, mask);
+    }
+    return v;
+  }
+
+  private evalInner(e: Expr, st: State): TV {
     switch (e.k) {
       case "name": {
         const v = st.vars.get(e.id);
@@ -644,7 +664,13 @@ class FunctionAnalysis {
         if (src) return src;
         const form = this.formField(e, st);
         if (form) return form;
-        return this.eval(e.obj, st).field(`.${e.name}`);
+        const obj = this.eval(e.obj, st);
+        // `Path(x).name` is the last component only: it cannot climb out of a folder.
+        if (e.name === "name" && e.obj.k === "call" && this.paths(e.obj.fn).some((p) => /^pathlib\.(Pure)?(Posix|Windows)?Path$/.test(p))) return sanitise(obj.field(".name"), kindBit("path"));
+        // A property of a project class: what its getter returns for this object.
+        const prop = this.propertyGetter(e);
+        if (prop) return this.applySummary({ k: "call", fn: e, args: [], kw: [], r: e.r ?? "0:0:0:0" }, prop, [], [], obj, st);
+        return obj.field(`.${e.name}`);
       }
       case "sub": {
         const obj = this.eval(e.obj, st);
@@ -706,6 +732,12 @@ class FunctionAnalysis {
       }
       case "other":
         if (e.type === "lambda") return CLEAN;
+        if (e.type === "yield") {
+          // A generator's yielded values are what its caller iterates over.
+          const v = unionAll(e.parts.map((p) => this.eval(p, st).flat()));
+          if (v.tainted) this.ret.push(step(v, this.file, e.r ?? "0:0:0:0", `yielded from \`${this.f.def.name}\``));
+          return CLEAN;
+        }
         if (e.type === "walrus" && e.parts[0]?.k === "name" && e.parts[1]) {
           const v = this.eval(e.parts[1], st);
           this.assign(e.parts[0], v, st, e.r ?? "0:0:0:0", this.fold(e.parts[1], st), e.parts[1]);
@@ -755,6 +787,19 @@ class FunctionAnalysis {
     return false;
   }
 
+  /** True when `e` is a Flask/Werkzeug response: made by make_response, redirect or a Response class. */
+  private isResponse(e: Expr): boolean {
+    return this.paths(e).some((p) => /(^|\.)(make_response|redirect|Response|jsonify)\(\)$/.test(p) || /(^|\.)(make_response|redirect|Response)\(\)/.test(p));
+  }
+
+  /** The getter when `e` reads a `@property` of a project class. */
+  private propertyGetter(e: Extract<Expr, { k: "attr" }>): Extract<Val, { t: "def" }> | null {
+    for (const v of this.project.resolve(this.f.mod, this.scope, e)) {
+      if (v.t === "def" && v.def.kind === "function" && v.def.decorators.some((d) => (d.k === "name" && (d.id === "property" || d.id === "cached_property")) || (d.k === "attr" && d.name === "cached_property"))) return v;
+    }
+    return null;
+  }
+
   /** External dotted paths an expression stands for (not for locals assigned in this function). */
   private paths(e: Expr): string[] {
     return this.project
@@ -796,8 +841,11 @@ class FunctionAnalysis {
       if (spec.when === "shell" && !this.shellOn(c, st)) continue;
       if (spec.when === "no-shell" && this.shellOn(c, st)) continue;
       if (spec.when === "yaml-unsafe" && !this.yamlUnsafe(c)) continue;
+      if (spec.when === "allow-pickle" && !this.kwTrue(c, "allow_pickle", st)) continue;
+      if (spec.when === "torch-unsafe" && this.kwTrue(c, "weights_only", st)) continue;
+      if (spec.when === "not-sandboxed" && c.fn.k === "attr" && this.project.resolve(this.f.mod, this.scope, c.fn.obj).some((v) => v.t === "inst" && v.of.t === "ext" && /^jinja2(\.sandbox)?\.(Immutable)?SandboxedEnvironment$/.test(v.of.path))) continue;
       if (spec.receiverOrigin && !recv.all().some((f) => f.param < 0 && f.origin.startsWith(spec.receiverOrigin!))) continue;
-      const sinkText = calleeText(c.fn);
+      const sinkText = `${calleeText(c.fn)}()`;
       sunk |= kindBit(spec.kind);
       for (const i of spec.args) {
         if (i === -1) {
@@ -806,12 +854,10 @@ class FunctionAnalysis {
         }
         const a = c.args[i];
         if (a && a.k === "other" && a.type === "splat") continue;
-        let v: TV | undefined = args[i];
-        if (!v && spec.kwargs) {
-          const k = c.kw.findIndex((x) => x.name !== null && spec.kwargs!.includes(x.name));
-          if (k >= 0) v = kws[k];
-        }
+        const v: TV | undefined = args[i];
         if (!v) continue;
+        // A file object (an upload, io.BytesIO) given where a path is also accepted is not a path.
+        if (spec.kind === "path" && a && this.isFileObject(a, st)) continue;
         if (spec.listArgs && i === 0 && a?.k === "seq") {
           // A literal argument list: the program is its first element; later ones are its options.
           const elts = a.elts.map((x) => this.eval(x, st));
@@ -837,9 +883,18 @@ class FunctionAnalysis {
         }
         this.checkArg(spec, v, c.r, sinkText, undefined);
       }
+      // Dangerous arguments passed by keyword (`search(search_filter=...)`, `import_module(name=...)`).
+      c.kw.forEach((k, j) => {
+        if (k.name !== null && spec.kwargs?.includes(k.name)) this.checkArg(spec, kws[j]!, c.r, sinkText, undefined);
+      });
     }
 
     this.lastSunk = sunk;
+
+    // `response.headers.set("Location", x)` / `.add(...)`.
+    if ((method === "set" || method === "add" || method === "__setitem__") && c.fn.k === "attr" && c.fn.obj.k === "attr" && c.fn.obj.name === "headers" && c.args[0]?.k === "str" && c.args[0].v.toLowerCase() === "location" && args[1]) {
+      this.checkArg({ kind: "redirect", args: [1], what: "the redirect target" } as SinkSpec, args[1], c.r, "the `Location` header", undefined);
+    }
 
     // Sources.
     if (method && REQUEST_METHODS.has(method) && this.isRequest((c.fn as Extract<Expr, { k: "attr" }>).obj, st)) {
@@ -925,7 +980,8 @@ class FunctionAnalysis {
     const prefix = this.leadingText(lead, st);
     if (prefix === null) return v;
     const relative = /^\/(?![/\\])/.test(prefix);
-    const fixedHost = /^https?:\/\/[^/?#\\]+[/?#]/i.test(prefix);
+    // The host must be spelled out: "https://%s/" or "https://{}/" leave it to the data.
+    const fixedHost = /^https?:\/\/[^/?#\\{}%]+[/?#]/i.test(prefix);
     if (!relative && !fixedHost) return v;
     return sanitise(v, kindBit("redirect") | kindBit("ssrf"));
   }
@@ -935,8 +991,17 @@ class FunctionAnalysis {
     switch (e.k) {
       case "str":
         return e.v;
-      case "fstr":
-        return e.parts[0]?.k === "str" ? e.parts[0].v : e.parts[0] ? this.leadingText(e.parts[0], st) : null;
+      case "fstr": {
+        // Constant parts at the start, literal or folded (`f"{BASE}/thumbs/{name}"`), run together.
+        let out = "";
+        for (const p of e.parts) {
+          const c = p.k === "str" ? p.v : this.fold(p, st);
+          if (typeof c !== "string") break;
+          out += c;
+        }
+        if (out !== "") return out;
+        return e.parts[0] ? this.leadingText(e.parts[0], st) : null;
+      }
       case "bin":
         return e.op === "+" || e.op === "%" ? this.leadingText(e.l, st) : null;
       case "name": {
@@ -953,6 +1018,14 @@ class FunctionAnalysis {
     }
   }
 
+  private isFileObject(a: Expr, st: State): boolean {
+    if (a.k === "call" && this.paths(a.fn).some((p) => /^io\.(BytesIO|StringIO)$|^tempfile\./.test(p))) return true;
+    // `request.files["f"]` itself (not its `.filename`) is the uploaded file.
+    if (a.k === "sub" && a.obj.k === "attr" && a.obj.name === "files" && this.isRequest(a.obj.obj, st)) return true;
+    if (a.k === "call" && a.fn.k === "attr" && a.fn.name === "get" && a.fn.obj.k === "attr" && a.fn.obj.name === "files" && this.isRequest(a.fn.obj.obj, st)) return true;
+    return false;
+  }
+
   private shellOn(c: CallExpr, st: State): boolean {
     const k = c.kw.find((x) => x.name === "shell");
     if (!k) return false;
@@ -964,14 +1037,24 @@ class FunctionAnalysis {
     const loader = c.kw.find((x) => x.name === "Loader")?.value ?? c.args[1];
     if (!loader) return true;
     const name = loader.k === "attr" ? loader.name : loader.k === "name" ? loader.id : null;
-    return !(name && SAFE_YAML_LOADERS.has(name));
+    if (name && SAFE_YAML_LOADERS.has(name)) return false;
+    // A variable or alias holding a safe loader.
+    return !this.paths(loader).some((p) => SAFE_YAML_LOADERS.has(p.slice(p.lastIndexOf(".") + 1)));
+  }
+
+  /** A keyword argument that is present and not a false constant. */
+  private kwTrue(c: CallExpr, name: string, st: State): boolean {
+    const k = c.kw.find((x) => x.name === name);
+    if (!k) return false;
+    const v = this.fold(k.value, st);
+    return v === undefined ? true : truthy(v);
   }
 
   private checkArg(spec: SinkSpec, v: TV, r: R, sinkText: string, variant: string | undefined): void {
     const bit = kindBit(spec.kind);
     for (const f of v.all()) {
       if (f.cleared & bit) continue;
-      const trace = link(this.file, r, `reaches ${sinkText}() as ${spec.what}`, f.trace);
+      const trace = link(this.file, r, `reaches ${sinkText.endsWith(")") ? `\`${sinkText}\`` : sinkText} as ${spec.what}`, f.trace);
       if (f.param < 0) {
         this.engine.addHit({ kind: spec.kind, file: this.file, r, scope: this.scope, what: spec.what, sink: sinkText, origin: f.origin, trace: traceOf(trace), variant });
       } else {
@@ -981,11 +1064,14 @@ class FunctionAnalysis {
   }
 
   /** Binds a call's arguments to a callee's parameters: the value each parameter receives. */
-  private binder(c: CallExpr, params: string[], args: TV[], kws: TV[], self: TV | null): (i: number) => TV {
+  private binder(c: CallExpr, params: string[], args: TV[], kws: TV[], self: TV | null, kinds: string[] = []): (i: number) => TV {
     const offset = self ? 1 : 0;
     return (i: number): TV => {
       if (self && i === 0) return self;
       const pos = i - offset;
+      // `*args` collects every remaining positional argument; `**kwargs` every unmatched keyword.
+      if (kinds[i] === "star") return unionAll(args.slice(Math.max(0, pos)).map((x) => x.flat()));
+      if (kinds[i] === "dstar") return unionAll(c.kw.map((x, j) => (x.name === null || !params.includes(x.name) ? kws[j]!.flat() : CLEAN)));
       const name = params[i];
       const k = c.kw.findIndex((x) => x.name === name);
       if (k >= 0) return kws[k]!;
@@ -1047,7 +1133,7 @@ class FunctionAnalysis {
     const recvVals = c.fn.k === "attr" ? this.project.resolve(this.f.mod, this.scope, c.fn.obj) : [];
     // `obj.method(x)` binds obj to self; `Cls.method(obj, x)` does not; a classmethod always binds cls.
     const boundSelf = isMethod && c.fn.k === "attr" && (isClassMethod || !recvVals.some((v) => v.t === "def" && v.def.kind === "class"));
-    const argFor = this.binder(c, info.params, args, kws, boundSelf ? (isClassMethod ? CLEAN : recv) : null);
+    const argFor = this.binder(c, info.params, args, kws, boundSelf ? (isClassMethod ? CLEAN : recv) : null, info.kinds);
     const callName = calleeText(c.fn);
     this.applySinks(summary, argFor, info.params, c, callName);
     // A helper that raises unless its argument is acceptable vouches for that variable afterwards.
@@ -1067,7 +1153,7 @@ class FunctionAnalysis {
     if (!init) return unionAll([...args, ...kws].map((x) => x.flat()));
     const got = this.engine.summaryFor(init.mod, init.def);
     if (!got) return unionAll([...args, ...kws].map((x) => x.flat()));
-    const argFor = this.binder(c, got.info.params, args, kws, CLEAN);
+    const argFor = this.binder(c, got.info.params, args, kws, CLEAN, got.info.kinds);
     const callName = calleeText(c.fn);
     this.applySinks(got.summary, argFor, got.info.params, c, callName);
     return this.substitute(got.summary.selfOut, argFor, got.info.params, c, callName, "stored by");
@@ -1094,6 +1180,9 @@ class FunctionAnalysis {
           for (const [k, v] of l.orelse) if (r.orelse.has(k)) put(orelse, k, v & r.orelse.get(k)!);
         } else {
           for (const [k, v] of [...l.orelse, ...r.orelse]) put(orelse, k, v);
+          for (const k of [...orelse.keys()]) {
+            if (k.startsWith("dotdot:") && orelse.has(`abs:${k.slice(7)}`)) put(orelse, k.slice(7), kindBit("path"));
+          }
           // `x == "a" or x == "b"`: either side being true proves it.
           for (const [k, v] of l.then) if (r.then.has(k)) put(then, k, v & r.then.get(k)!);
         }
@@ -1109,11 +1198,18 @@ class FunctionAnalysis {
           return op === "is not" ? r : { then: r.orelse, orelse: r.then };
         }
         // The other side must be chosen by the code; a parameter (an allow-list passed in) counts as such.
-        const bTainted = this.eval(b, st).all().some((f) => f.param < 0);
+        const bTainted = this.eval(b, st).tainted && this.eval(b, st).all().some((f) => f.param < 0 && f.cleared !== ALL_KINDS);
         // `x in ALLOWED`, `x == "known"`: x can only be a value the code chose.
-        if (a.k === "name" && !bTainted) {
-          if (op === "in" || op === "==") put(then, a.id, ALL_KINDS);
-          if (op === "not in" || op === "!=") put(orelse, a.id, ALL_KINDS);
+        const subject = this.subject(a, st);
+        if (subject && !bTainted) {
+          if (op === "in" || op === "==") put(then, subject, ALL_KINDS);
+          if (op === "not in" || op === "!=") put(orelse, subject, ALL_KINDS);
+        }
+        // `".." in name`: when false, the name cannot climb out of a folder; with an absolute-path check
+        // beside it (`or name.startswith("/")`) it cannot leave it at all. Marked here, combined under `or`.
+        if (a.k === "str" && a.v.includes("..") && (op === "in" || op === "not in")) {
+          const inner = this.subject(b, st);
+          if (inner) put(op === "in" ? orelse : then, `dotdot:${inner}`, kindBit("path"));
         }
         // A keyed digest of x compared with a signature: only the key's holder can have produced x.
         if (op === "==" || op === "!=") {
@@ -1123,7 +1219,8 @@ class FunctionAnalysis {
         for (const side of [a, b]) {
           const other = side === a ? b : a;
           const names = this.parsedUrlNames(side, st);
-          if (names.length === 0 || this.eval(other, st).all().some((f) => f.param < 0)) continue;
+          // `request.host_url` on the other side names this site, which is what the check compares against.
+          if (names.length === 0 || this.eval(other, st).all().some((f) => f.param < 0 && (f.cleared & kindBit("redirect")) === 0)) continue;
           const mask = kindBit("redirect") | kindBit("ssrf");
           for (const n of names) {
             if (op === "in" || op === "==") put(then, n, mask);
@@ -1144,8 +1241,30 @@ class FunctionAnalysis {
         if (method && recv && ["isdigit", "isnumeric", "isdecimal", "isalnum", "isalpha", "isidentifier"].includes(method)) {
           for (const n of namesIn(recv)) put(then, n, ALL_KINDS);
         }
-        if (method === "startswith" && recv) {
-          for (const n of namesIn(recv)) put(then, n, kindBit("path") | kindBit("redirect") | kindBit("ssrf"));
+        if (method === "startswith" && recv && e.args[0] && this.fold(e.args[0], st) === "/") {
+          // When false, the name is not absolute.
+          const inner = this.subject(recv, st);
+          if (inner) put(orelse, `abs:${inner}`, kindBit("path"));
+        }
+        if (e.args[0] && this.paths(e.fn).some((p) => p === "os.path.isabs" || p === "posixpath.isabs")) {
+          const inner = this.subject(e.args[0], st);
+          if (inner) put(orelse, `abs:${inner}`, kindBit("path"));
+        }
+        if (method === "startswith" && recv && e.args[0]) {
+          // A folder prefix confines a (normalised) path; a full origin confines a URL. "/" or "https://" alone confine nothing.
+          const pre = this.fold(e.args[0], st);
+          const prefixes = typeof pre === "string" ? [pre] : e.args[0].k === "seq" ? e.args[0].elts.map((x) => this.fold(x, st)) : [undefined];
+          let mask = ALL_KINDS;
+          for (const p of prefixes) {
+            let m = 0;
+            if (p === undefined) m = kindBit("path");
+            else if (typeof p === "string") {
+              if (/^\/[^/\\]/.test(p) || /^[A-Za-z]:\\/.test(p)) m |= kindBit("path");
+              if (/^https?:\/\/[^/?#\\{}%]+[/?#]/i.test(p)) m |= kindBit("redirect") | kindBit("ssrf");
+            }
+            mask &= m;
+          }
+          if (mask) for (const n of namesIn(recv)) put(then, n, mask);
         }
         const paths = this.paths(e.fn);
         if ((paths.includes("hmac.compare_digest") || paths.includes("secrets.compare_digest")) && e.args.length === 2) {
@@ -1191,6 +1310,22 @@ class FunctionAnalysis {
       for (const p of got?.summary.signs ?? []) if (e.args[p]) out.push(...namesIn(e.args[p]));
     }
     return out;
+  }
+
+  /** What a guard's left side checks: a local name, or the key of a request expression read again later. */
+  private subject(e: Expr, st: State): string | null {
+    if (e.k === "name") return e.id;
+    // `x.rstrip("/") + "/" in SITES`: a constant added to one side does not change what is checked.
+    if (e.k === "bin" && e.op === "+") {
+      if (e.rt.k === "str") return this.subject(e.l, st);
+      if (e.l.k === "str") return this.subject(e.rt, st);
+      return null;
+    }
+    const k = exprKey(e);
+    if (k === null) return null;
+    // `name.lower() in ALLOWED` vouches for the local `name`.
+    if (st.vars.has(k)) return k;
+    return `#${k}`;
   }
 
   /** Variables a parsed URL was made from: `urlparse(x).netloc` or `u.netloc` after `u = urlparse(x)`. */
@@ -1366,11 +1501,47 @@ function rootName(e: Expr): string | null {
 
 function applyRefinement(st: State, m: Map<string, number>): State {
   for (const [name, mask] of m) {
+    // Partial facts (`dotdot:`, `abs:`) only count once combined (see refine).
+    if (name.startsWith("dotdot:") || name.startsWith("abs:")) continue;
+    if (name.startsWith("#")) {
+      st.checked.set(name.slice(1), (st.checked.get(name.slice(1)) ?? 0) | mask);
+      continue;
+    }
     const v = st.vars.get(name);
     // Flows stay (fully cleared), so a helper that checks its parameter can say so in its summary.
     if (v && v.tainted) st.vars.set(name, sanitise(v, mask));
   }
   return st;
+}
+
+/**
+ * A stable key for an expression a guard can check and the code read again: a chain of attributes and
+ * constant subscripts (`request.args["sort"]`, `form.kind.data`); case and whitespace normalisation
+ * (`x.lower()`, `x.strip()`) keep the key of what they normalise. Null for anything else.
+ */
+function exprKey(e: Expr): string | null {
+  switch (e.k) {
+    case "name":
+      return e.id;
+    case "attr": {
+      const o = exprKey(e.obj);
+      return o === null ? null : `${o}.${e.name}`;
+    }
+    case "sub": {
+      const o = exprKey(e.obj);
+      if (o === null || (e.key.k !== "str" && e.key.k !== "num")) return null;
+      return `${o}[${JSON.stringify(e.key.v)}]`;
+    }
+    case "call":
+      if (e.fn.k === "attr" && e.args.length <= 1 && ["lower", "upper", "strip", "casefold", "lstrip", "rstrip"].includes(e.fn.name)) return exprKey(e.fn.obj);
+      if (e.fn.k === "attr" && e.fn.name === "get" && e.args.length >= 1 && (e.args[0]!.k === "str" || e.args[0]!.k === "num")) {
+        const o = exprKey(e.fn.obj);
+        return o === null ? null : `${o}[${JSON.stringify(e.args[0]!.v)}]`;
+      }
+      return null;
+    default:
+      return null;
+  }
 }
 
 /** `inner` (a trace inside a callee, starting at its parameter) continued after `outer`. */

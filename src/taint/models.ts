@@ -50,7 +50,7 @@ export interface SinkSpec {
   /** What the argument is, for messages: "the SQL text", "the command". */
   what: string;
   /** Extra condition on the call; returns a reason it applies, or null when the call is safe. */
-  when?: "shell" | "yaml-unsafe" | "no-shell";
+  when?: "shell" | "yaml-unsafe" | "no-shell" | "allow-pickle" | "torch-unsafe" | "not-sandboxed";
   /** Only when the receiver holds request data of this origin (an uploaded file's `save`). */
   receiverOrigin?: string;
   /** The first argument is an argument list whose first element is the program (subprocess). */
@@ -82,18 +82,20 @@ export const SINKS: SinkSpec[] = [
   { kind: "xpath", methods: ["xpath"], args: [0], kwargs: ["_path"], what: "the XPath expression" },
   { kind: "xpath", callees: ["lxml.etree.XPath", "lxml.etree.ETXPath"], args: [0], kwargs: ["path"], what: "the XPath expression" },
   // Deserialisation
-  { kind: "deser", callees: ["pickle.loads", "pickle.load", "_pickle.loads", "cPickle.loads", "cPickle.load", "dill.loads", "dill.load", "marshal.loads", "marshal.load", "shelve.open", "jsonpickle.decode", "jsonpickle.loads", "yaml.unsafe_load", "yaml.unsafe_load_all", "pandas.read_pickle", "joblib.load", "torch.load"], args: [0], kwargs: ["data", "file", "s", "string"], what: "the serialised data" },
+  { kind: "deser", callees: ["pickle.loads", "pickle.load", "_pickle.loads", "cPickle.loads", "cPickle.load", "dill.loads", "dill.load", "marshal.loads", "marshal.load", "shelve.open", "jsonpickle.decode", "jsonpickle.loads", "yaml.unsafe_load", "yaml.unsafe_load_all", "pandas.read_pickle", "joblib.load", "pickle.Unpickler", "_pickle.Unpickler", "dill.Unpickler", "cloudpickle.loads", "cloudpickle.load"], args: [0], kwargs: ["data", "file", "s", "string"], what: "the serialised data" },
+  { kind: "deser", callees: ["numpy.load"], args: [0], kwargs: ["file"], what: "the serialised data", when: "allow-pickle" },
+  { kind: "deser", callees: ["torch.load"], args: [0], kwargs: ["f"], what: "the serialised data", when: "torch-unsafe" },
   { kind: "deser", callees: ["yaml.load", "yaml.load_all"], args: [0], kwargs: ["stream"], what: "the YAML document", when: "yaml-unsafe" },
   // Templates
   { kind: "ssti", callees: ["flask.render_template_string", "flask.templating.render_template_string", "jinja2.Template", "jinja2.environment.Template", "mako.template.Template"], args: [0], kwargs: ["source", "text"], what: "the template source" },
-  { kind: "ssti", methods: ["from_string"], args: [0], kwargs: ["source"], what: "the template source" },
+  { kind: "ssti", methods: ["from_string"], args: [0], kwargs: ["source"], what: "the template source", when: "not-sandboxed" },
   // Paths
   { kind: "path", callees: ["builtins.open", "io.open", "codecs.open", "os.open", "os.remove", "os.unlink", "os.rmdir", "os.removedirs", "os.listdir", "os.scandir", "os.makedirs", "os.mkdir", "os.chmod", "os.chown", "shutil.rmtree", "shutil.copyfileobj", "flask.send_file", "flask.helpers.send_file", "werkzeug.utils.send_file", "tarfile.open", "zipfile.ZipFile"], args: [0], kwargs: ["file", "path", "path_or_file", "filename_or_fp", "name"], what: "the file path" },
   { kind: "path", callees: ["os.rename", "os.replace", "shutil.copy", "shutil.copy2", "shutil.copyfile", "shutil.move", "shutil.copytree"], args: [0, 1], kwargs: ["src", "dst"], what: "the file path" },
   { kind: "path", methods: ["read_text", "read_bytes", "write_text", "write_bytes"], args: [-1], what: "the file path" },
   // Outgoing requests
-  { kind: "ssrf", callees: ["get", "post", "put", "patch", "delete", "head", "options"].flatMap((m) => [`requests.${m}`, `httpx.${m}`, `requests.Session().${m}`, `requests.session().${m}`, `httpx.Client().${m}`, `httpx.AsyncClient().${m}`, `aiohttp.ClientSession().${m}`]).concat(["urllib.request.urlopen", "urllib.request.Request", "urllib.request.urlretrieve", "urllib2.urlopen", "urllib.urlopen", "httpx.stream"]), args: [0], kwargs: ["url"], what: "the URL" },
-  { kind: "ssrf", callees: ["requests.request", "httpx.request", "requests.Session().request", "httpx.Client().request", "aiohttp.ClientSession().request", "urllib3.PoolManager().request", "urllib3.PoolManager().urlopen", "urllib3.request"], args: [1], kwargs: ["url"], what: "the URL" },
+  { kind: "ssrf", callees: ["get", "post", "put", "patch", "delete", "head", "options"].flatMap((m) => [`requests.${m}`, `httpx.${m}`, `requests.Session().${m}`, `requests.session().${m}`, `httpx.Client().${m}`, `httpx.AsyncClient().${m}`, `aiohttp.ClientSession().${m}`]).concat(["urllib.request.urlopen", "urllib.request.urlretrieve", "urllib2.urlopen", "urllib.urlopen"]), args: [0], kwargs: ["url"], what: "the URL" },
+  { kind: "ssrf", callees: ["httpx.stream", "requests.request", "httpx.request", "requests.Session().request", "httpx.Client().request", "aiohttp.ClientSession().request", "urllib3.PoolManager().request", "urllib3.PoolManager().urlopen", "urllib3.request"], args: [1], kwargs: ["url"], what: "the URL" },
   // Redirects
   { kind: "redirect", callees: ["flask.redirect", "flask.helpers.redirect", "werkzeug.utils.redirect", "quart.redirect"], args: [0], kwargs: ["location"], what: "the redirect target" },
 ];
@@ -149,7 +151,7 @@ export const SANITISERS: Record<string, number> = {
 };
 
 /** String methods that build their result from their arguments (`"-".join(parts)`, `"{}".format(x)`). */
-export const STRING_BUILDERS = new Set(["join", "format", "format_map", "replace", "encode", "decode", "strip", "lstrip", "rstrip", "lower", "upper", "title", "capitalize", "casefold", "center", "ljust", "rjust", "zfill", "expandtabs", "translate", "removeprefix", "removesuffix", "split", "rsplit", "splitlines", "partition", "rpartition", "swapcase"]);
+export const STRING_BUILDERS = new Set(["join", "format", "format_map", "replace", "encode", "decode", "strip", "lstrip", "rstrip", "lower", "upper", "title", "capitalize", "casefold", "center", "ljust", "rjust", "zfill", "expandtabs", "translate", "removeprefix", "removesuffix", "split", "rsplit", "splitlines", "partition", "rpartition", "swapcase", "joinpath", "with_name", "with_suffix", "with_stem", "copy_with", "resolve", "absolute", "expanduser"]);
 
 /** Objects the resolver names by a plain path that are not modules: their methods are object methods. */
 export const OBJECT_ROOTS = ["flask.current_app", "flask.g", "flask.session", "flask.request"];
@@ -171,7 +173,7 @@ export const NO_RETURN = new Set(["flask.abort", "werkzeug.exceptions.abort", "b
 export const SAFE_TYPE_ARGS = new Set(["builtins.int", "builtins.float", "builtins.bool", "uuid.UUID"]);
 
 /** Typed URL converters whose value cannot carry text: `<int:id>` is safe, `<path:p>` is not. */
-export const SAFE_CONVERTERS = new Set(["int", "float", "uuid"]);
+export const SAFE_CONVERTERS = new Set(["int", "float", "uuid", "any"]);
 
 /** `yaml.load(..., Loader=X)` is safe with these loaders. */
 export const SAFE_YAML_LOADERS = new Set(["SafeLoader", "CSafeLoader", "BaseLoader", "CBaseLoader"]);
