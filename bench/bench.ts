@@ -33,7 +33,7 @@ interface Options {
 function usage(): string {
   return `usage: node dist/bench/bench.js [options]
   --runs N          timed runs per measurement (default 5)
-  --jobs N          worker threads for both the baseline and the scan (default min(cores, 8))
+  --jobs N          parsing threads for both: N workers for the baseline, the main thread and N - 1 workers for the scan (default min(cores, 8))
   --sizes A,B,...   Python file counts of the generated projects (default 50,200,800,3200)
   --stdlib DIR      scan this folder as corpus A instead of asking dpkg
   --skip-stdlib     leave out corpus A

@@ -146,7 +146,7 @@ async function runScan(paths: string[], flags: ScanFlags, io: Io): Promise<numbe
   let jobs: number | undefined;
   if (flags.jobs !== undefined) {
     jobs = Number(flags.jobs);
-    if (!Number.isInteger(jobs) || jobs < 0) throw new UsageError(`\`--jobs ${flags.jobs}\` must be a whole number (0 = no worker threads)`);
+    if (!Number.isInteger(jobs) || jobs < 0) throw new UsageError(`\`--jobs ${flags.jobs}\` must be a whole number (0 or 1 = parse in the main thread only)`);
   }
   // Loaded only now, so --help, --version, rules, explain and usage errors skip the parser's start-up cost.
   const scanModule = import("../scan.js");
@@ -261,7 +261,7 @@ Configuration: [tool.flaskwarden] in pyproject.toml or a flaskwarden.toml, found
     .option("--write-baseline <file>", "record the current findings as the baseline and exit 0")
     .option("--show-suppressed", "also print findings silenced by inline comments")
     .option("-q, --quiet", "less output: no progress or \"wrote report\" notes, and no warnings in the text report")
-    .option("-j, --jobs <n>", "worker threads for parsing (default: none for small projects, else one per core up to 8; 0 = none)")
+    .option("-j, --jobs <n>", "threads that parse, the main thread included (default: 1 for small projects, else one per core up to 8; 0 or 1 = no worker threads)")
     .option("--max-file-size <size>", "skip files larger than this (default 5MB)")
     .option("--no-gitignore", "scan files that .gitignore excludes")
     .option("--color", "force coloured output")

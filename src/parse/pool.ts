@@ -9,7 +9,10 @@ import { processFile } from "./file.js";
 import { pythonParser } from "./treesitter.js";
 
 export interface PoolOptions {
-  /** Number of worker threads; 0 = in-process. Default: cores, but in-process below IN_PROCESS_BELOW_BYTES of input. */
+  /**
+   * Number of threads that parse: the main thread and jobs - 1 workers; 0 or 1 = the main thread only.
+   * Default: one per core (up to 8), but the main thread alone below IN_PROCESS_BELOW_BYTES of input.
+   */
   jobs?: number;
   onProgress?: (done: number, total: number) => void;
 }
@@ -64,8 +67,10 @@ function startWorker(): Started {
  * the same number of jobs uses them; one that runs in-process stops them.
  */
 export function prewarm(jobs: number = defaultJobs()): void {
-  if (prewarmed || jobs <= 0) return;
-  prewarmed = Array.from({ length: jobs }, startWorker);
+  if (prewarmed || jobs <= 1) return;
+  // The main thread parses too, so `jobs` threads need jobs - 1 workers.
+  prewarmed = Array.from({ length: jobs - 1 }, startWorker);
+  void pythonParser();
 }
 
 function takePrewarmed(jobs: number): Started[] {
@@ -86,7 +91,7 @@ function totalBytes(files: SourceFile[]): number {
 /** Parses and indexes every file; results come back in input order. */
 export async function parseAll(files: SourceFile[], opts: PoolOptions = {}): Promise<FileResult[]> {
   const jobs = opts.jobs ?? (totalBytes(files) < IN_PROCESS_BELOW_BYTES ? 0 : defaultJobs());
-  if (jobs <= 0 || files.length === 0) {
+  if (jobs <= 1 || files.length < 2) {
     for (const s of takePrewarmed(0)) void s.worker.terminate();
     const parser = await pythonParser();
     const out: FileResult[] = [];
@@ -101,7 +106,11 @@ export async function parseAll(files: SourceFile[], opts: PoolOptions = {}): Pro
   const order = files.map((_, i) => i).sort((a, b) => files[b]!.size - files[a]!.size);
   let next = 0;
   let done = 0;
-  const started = takePrewarmed(Math.min(jobs, files.length));
+  // The main thread is one of the parsing threads: it takes files from the same queue between
+  // handling the workers' messages. Its own results need no JSON round trip, and one thread fewer
+  // competes for the cores (each worker also runs its own JIT compiler and garbage collector).
+  const started = takePrewarmed(Math.min(jobs, files.length) - 1);
+  const parser = await pythonParser();
   const inFlight = new Set<number>();
   let lastProgress = performance.now();
   let watchdog: ReturnType<typeof setInterval> | undefined;
@@ -123,6 +132,32 @@ export async function parseAll(files: SourceFile[], opts: PoolOptions = {}): Pro
       stopAll();
       reject(err);
     };
+    const finishOne = () => {
+      done++;
+      opts.onProgress?.(done, files.length);
+      if (done === files.length && !settled) {
+        settled = true;
+        stopAll();
+        resolve();
+      }
+    };
+    const mainStep = () => {
+      if (settled) return;
+      if (next < order.length) {
+        const id = order[next++]!;
+        lastProgress = performance.now();
+        try {
+          results[id] = decodeResult(processFile(parser, files[id]!));
+        } catch (err) {
+          fail(err as Error);
+          return;
+        }
+        finishOne();
+      }
+      // Let the workers' messages in before taking the next file.
+      if (next < order.length) setImmediate(mainStep);
+    };
+    setImmediate(mainStep);
     for (const { worker: w, ready } of started) {
       w.ref();
       const feed = () => {
@@ -144,22 +179,17 @@ export async function parseAll(files: SourceFile[], opts: PoolOptions = {}): Pro
           fail(new Error(`could not read the worker's result for ${files[msg.id]?.path}: ${(err as Error).message}`));
           return;
         }
-        done++;
-        opts.onProgress?.(done, files.length);
-        if (done === files.length) {
-          settled = true;
-          stopAll();
-          resolve();
-        }
+        finishOne();
       });
       w.on("error", fail);
       // A worker that dies without an error event (out of memory, process.exit) must not leave the scan waiting.
       w.on("exit", (code) => {
         if (!settled) fail(new Error(`a parser worker stopped unexpectedly (exit code ${code})`));
       });
-      // Two files in flight per worker hide the message round trip.
+      // Three files in flight per worker hide the message round trip while the main thread is busy with a file.
       ready.then(
         () => {
+          feed();
           feed();
           feed();
         },
