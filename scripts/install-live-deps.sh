@@ -19,6 +19,9 @@ PACKAGES=(
   python3-flask-limiter python3-limits python3-ordered-set python3-rich python3-pygments
   python3-markdown-it python3-mdurl python3-typing-extensions python3-deprecated python3-wrapt
   python3-packaging
+  # pytest, to run the generated project's own tests
+  python3-pytest python3-attr python3-more-itertools python3-pluggy python3-py python3-iniconfig
+  python3-exceptiongroup python3-tomli
 )
 
 for tool in apt-get dpkg-deb; do
