@@ -27,6 +27,10 @@ def env_int(name, default):
     return int(raw) if raw else default
 
 
+# Settings production cannot run without; see ProductionConfig.
+PRODUCTION_REQUIRED = ("SECRET_KEY", "TRUSTED_HOSTS")
+
+
 class BaseConfig:
     """Safe defaults every environment starts from."""
 
@@ -84,10 +88,8 @@ class TestingConfig(BaseConfig):
 class ProductionConfig(BaseConfig):
     """Read from the environment; fails closed when a required setting is missing or unsafe."""
 
-    REQUIRED = ("SECRET_KEY", "TRUSTED_HOSTS")
-
     def __init__(self):
-        missing = [name for name in self.REQUIRED if not os.environ.get(name, "").strip()]
+        missing = [name for name in PRODUCTION_REQUIRED if not os.environ.get(name, "").strip()]
         if missing:
             raise RuntimeError("missing required environment variables: " + ", ".join(missing) + " (see .env.example)")
         if env_flag("FLASK_DEBUG"):
