@@ -20,8 +20,9 @@ def create_app(config_name=None):
         # Take the client address and scheme from that many proxies' X-Forwarded-* headers, and no more.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
-    csrf.init_app(app)
+    # The limiter first, so floods are counted even when they fail the CSRF check.
     limiter.init_app(app)
+    csrf.init_app(app)
     register_security(app)
 
     from . import auth, views
