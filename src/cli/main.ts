@@ -1,4 +1,4 @@
-/** The `flaskwarden` command line: scan, rules, explain. Exit codes: 0 clean, 1 findings, 2 usage or config error. */
+/** The `flaskwarden` command line: scan, rules, explain, init. Exit codes: 0 clean, 1 findings, 2 usage or config error. */
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { Command, CommanderError, Option } from "commander";
@@ -10,6 +10,7 @@ import { selectorMatches } from "../filter/overrides.js";
 import { FORMAT_NAMES, formatReport, type FormatName } from "../report/index.js";
 import { ruleMarkdown } from "../rules/docs.js";
 import { findRule, RULES } from "../rules/index.js";
+import { InitConflict, initProject } from "./init.js";
 
 const VERSION: string = (JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string }).version;
 
@@ -240,6 +241,7 @@ Examples:
   flaskwarden scan . --write-baseline fw.json     accept today's findings; later: --baseline fw.json
   flaskwarden rules                               list every rule
   flaskwarden explain FLASK-DEPLOY-002            a rule's full documentation
+  flaskwarden init myproject                      start a new Flask project that is secure by default
 
 Exit codes: 0 no findings at or above --fail-on, 1 findings, 2 usage or configuration error.
 Configuration: [tool.flaskwarden] in pyproject.toml or a flaskwarden.toml, found by walking up from the target.`,
@@ -302,6 +304,41 @@ Suppress one finding with a comment on its line or the line above the statement:
       if (!rule) throw new UsageError(`no rule \`${id}\`; run \`flaskwarden rules\` for the list`);
       // The generator's "edit the rule file" note is for readers of docs/rules, not for the terminal.
       io.stdout(ruleMarkdown(rule).replace(/^<!--.*-->\n\n/m, ""));
+      setCode(EXIT_OK);
+    });
+
+  program
+    .command("init")
+    .description("write a new Flask project that is secure by default into a folder")
+    .argument("<dir>", "folder to create or fill (existing files are kept unless --force)")
+    .option("--force", "replace files the project would overwrite")
+    .addHelpText(
+      "after",
+      `
+The project has an app factory, per-environment config classes that refuse to start in production
+without SECRET_KEY and TRUSTED_HOSTS, secure session cookies, CSRF protection, security headers, rate
+limits, request size limits, generic error pages, a login_required example and a gunicorn entrypoint.`,
+    )
+    .action((dir: string, opts: { force?: boolean }) => {
+      let written: string[];
+      try {
+        written = initProject(resolve(dir), { force: Boolean(opts.force) }).written;
+      } catch (err) {
+        if (err instanceof InitConflict) throw new UsageError(err.message);
+        const e = err as NodeJS.ErrnoException;
+        throw new UsageError(`cannot write the project into ${dir}: ${e.message}`);
+      }
+      io.stdout(`Wrote ${written.length} files to ${dir}:\n`);
+      for (const f of written) io.stdout(`  ${f}\n`);
+      io.stdout(`
+Next steps:
+  cd ${dir}
+  python3 -m venv .venv && . .venv/bin/activate && pip install -r requirements-dev.txt
+  APP_ENV=development flask --app wsgi run       # local development over HTTP
+  cp .env.example .env                           # production: fill in SECRET_KEY and TRUSTED_HOSTS
+  gunicorn -c gunicorn.conf.py wsgi:app          # production server (refuses to start without them)
+  python3 -m pytest && flaskwarden scan .
+`);
       setCode(EXIT_OK);
     });
   return program;

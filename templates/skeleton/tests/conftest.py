@@ -1,0 +1,9 @@
+import pytest
+
+from webapp import create_app
+
+
+@pytest.fixture
+def client():
+    app = create_app("testing")
+    return app.test_client()
