@@ -120,10 +120,28 @@ export async function parseAll(files: SourceFile[], opts: PoolOptions = {}): Pro
       if (watchdog) clearInterval(watchdog);
       for (const s of started) void s.worker.terminate();
     };
+    // A worker that stops answering (seen once under heavy machine load, never reproduced) must not
+    // hang the scan: its files are parsed here instead, and the scan says so.
+    let workersGone = false;
     watchdog = setInterval(() => {
-      if (performance.now() - lastProgress < STALL_MS) return;
-      const names = [...inFlight].map((i) => files[i]!.path).join(", ");
-      fail(new Error(`parsing stalled: no result from the worker threads for ${STALL_MS / 1000} s (files in progress: ${names || "none"}); rerun with --jobs 0 to parse in one thread`));
+      if (settled || performance.now() - lastProgress < STALL_MS) return;
+      workersGone = true;
+      if (watchdog) clearInterval(watchdog);
+      for (const s of started) void s.worker.terminate();
+      const stuck = [...inFlight].sort((a, b) => a - b);
+      inFlight.clear();
+      for (const id of stuck) {
+        try {
+          const r = decodeResult(processFile(parser, files[id]!));
+          r.diagnostics.push({ file: files[id]!.path, severity: "warning", code: "worker-stalled", message: `a parser worker stopped answering for ${STALL_MS / 1000} s while it had this file; it was parsed in the main thread instead` });
+          results[id] = r;
+        } catch (err) {
+          fail(err as Error);
+          return;
+        }
+        finishOne();
+      }
+      if (!settled) setImmediate(mainStep);
     }, 5_000);
     watchdog.unref();
     const fail = (err: Error) => {
@@ -141,7 +159,7 @@ export async function parseAll(files: SourceFile[], opts: PoolOptions = {}): Pro
         resolve();
       }
     };
-    const mainStep = () => {
+    function mainStep(): void {
       if (settled) return;
       if (next < order.length) {
         const id = order[next++]!;
@@ -156,7 +174,7 @@ export async function parseAll(files: SourceFile[], opts: PoolOptions = {}): Pro
       }
       // Let the workers' messages in before taking the next file.
       if (next < order.length) setImmediate(mainStep);
-    };
+    }
     setImmediate(mainStep);
     for (const { worker: w, ready } of started) {
       w.ref();
@@ -168,7 +186,7 @@ export async function parseAll(files: SourceFile[], opts: PoolOptions = {}): Pro
         }
       };
       w.on("message", (msg: { ready?: boolean; id: number; json: string }) => {
-        if (msg.ready) return;
+        if (msg.ready || workersGone || results[msg.id] !== undefined) return;
         lastProgress = performance.now();
         inFlight.delete(msg.id);
         // Hand the worker its next file before decoding this one, so it never waits on the main thread.
@@ -184,7 +202,7 @@ export async function parseAll(files: SourceFile[], opts: PoolOptions = {}): Pro
       w.on("error", fail);
       // A worker that dies without an error event (out of memory, process.exit) must not leave the scan waiting.
       w.on("exit", (code) => {
-        if (!settled) fail(new Error(`a parser worker stopped unexpectedly (exit code ${code})`));
+        if (!settled && !workersGone) fail(new Error(`a parser worker stopped unexpectedly (exit code ${code})`));
       });
       // Three files in flight per worker hide the message round trip while the main thread is busy with a file.
       ready.then(
