@@ -27,6 +27,7 @@ const KEEP_ARGS = new Set([
   "run", "route", "get", "post", "put", "patch", "delete", "add_url_rule", "register_blueprint", "update",
   "from_object", "from_mapping", "from_pyfile", "from_envvar", "from_prefixed_env", "from_file", "setdefault",
   "init_app", "as_view", "getenv", "dict",
+  "set_cookie", "timedelta", "exempt",
 ]);
 
 const FACTS_QUERY = `
