@@ -4,7 +4,7 @@ import type { ModuleInfo } from "../../link/modules.js";
 import type { ExtensionObject, FlaskObject, Project, Route } from "../../link/project.js";
 import { defineRule, type RuleContext } from "../define.js";
 import { writeContext } from "../support.js";
-import { appsOfObject, type BodyFacts, bodyExprs, cookieIdentityUse, externalBases, factsIn, isBound, methodCalls, walkExpr } from "../session/facts.js";
+import { appsOfObject, type BodyFacts, bodyExprs, cookieIdentityUse, externalBases, factsIn, isBound, isExt, logsIn, methodCalls, walkExpr } from "../session/facts.js";
 
 const CSRF_EXTENSIONS = /^(flask_wtf(\.csrf)?\.(CSRFProtect|CsrfProtect)|flask_seasurf\.SeaSurf)$/;
 const STATE_CHANGING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
@@ -83,8 +83,18 @@ function cookieAuth(project: Project, mod: ModuleInfo, view: DefFact, gUser: boo
       if (use) return `\`@${v.def.name}\`, which checks ${use}`;
     }
   }
-  const use = cookieIdentityUse(project, mod, factsIn(mod, view.qualname), gUser);
-  return use ? `the view reads ${use}` : null;
+  const body = factsIn(mod, view.qualname);
+  const use = cookieIdentityUse(project, mod, body, gUser);
+  if (use) return `the view reads ${use}`;
+  // One level of project helpers: `if not may(DELETE): abort(403)` where `may` reads the session.
+  for (const c of body.calls) {
+    for (const v of project.resolve(mod, c.scope, c.call.fn)) {
+      if (v.t !== "def" || v.def.kind !== "function") continue;
+      const inner = cookieIdentityUse(project, v.mod, factsIn(v.mod, v.def.qualname), gUser);
+      if (inner) return `the view calls \`${v.def.name}\`, which reads ${inner}`;
+    }
+  }
+  return null;
 }
 
 /** Whether a body checks a CSRF token itself: a Flask-WTF form, `validate_csrf`, or a "csrf" value it reads. */
@@ -109,20 +119,41 @@ function checksToken(project: Project, mod: ModuleInfo, body: BodyFacts): boolea
   return false;
 }
 
-/** Functions run before every request of an object: `@app.before_request`, `@bp.before_app_request`. */
-function requestHooks(project: Project): { mod: ModuleInfo; def: DefFact }[] {
-  const out: { mod: ModuleInfo; def: DefFact }[] = [];
+/** A function run before every request of some Flask objects: `@app.before_request`, `@bp.before_app_request`. */
+interface RequestHook {
+  mod: ModuleInfo;
+  def: DefFact;
+  /** The objects whose requests it runs for; null for every route of the app (app-wide). */
+  objs: FlaskObject[] | null;
+}
+
+function requestHooks(project: Project): RequestHook[] {
+  const out: RequestHook[] = [];
   for (const mod of project.pythonModules()) {
     for (const d of mod.index.defs) {
       if (d.kind !== "function") continue;
-      const hook = d.decorators.some((x) => {
+      for (const x of d.decorators) {
         const t = x.k === "call" ? x.fn : x;
-        return t.k === "attr" && /^before_(app_)?request$/.test(t.name) && project.objectsOf(mod, d.scope, t.obj).length > 0;
-      });
-      if (hook) out.push({ mod, def: d });
+        if (t.k !== "attr" || !/^before_(app_)?request$/.test(t.name)) continue;
+        const objs = project.objectsOf(mod, d.scope, t.obj);
+        if (objs.length === 0) continue;
+        const appWide = t.name === "before_app_request" || objs.some((o) => o.kind === "app");
+        out.push({ mod, def: d, objs: appWide ? null : objs });
+      }
     }
   }
   return out;
+}
+
+/** Whether a hook turns requests away (returns a response or aborts) after reading the session user: a login wall. */
+function enforcesLogin(project: Project, hook: RequestHook): string | null {
+  const body = factsIn(hook.mod, hook.def.qualname);
+  const use = cookieIdentityUse(project, hook.mod, body, false);
+  if (!use) return null;
+  const rejects =
+    body.returns.some((r) => r.value && r.value.k !== "none") ||
+    body.calls.some((c) => isExt(project, hook.mod, c.scope, c.call.fn, /^(flask|werkzeug\.exceptions)(\.helpers)?\.abort$/));
+  return rejects ? `the \`${hook.def.name}\` request hook admits only users with ${use}` : null;
 }
 
 export default defineRule({
@@ -197,6 +228,10 @@ function reportRoutes(project: Project, report: RuleContext["report"], setup: Cs
   const gUser = hooks.some((h) => cookieIdentityUse(project, h.mod, factsIn(h.mod, h.def.qualname), false) !== null);
   // A request hook that checks a CSRF token protects every route.
   if (hooks.some((h) => checksToken(project, h.mod, factsIn(h.mod, h.def.qualname)))) return;
+  const walls = hooks.flatMap((h) => {
+    const why = enforcesLogin(project, h);
+    return why ? [{ hook: h, why }] : [];
+  });
   const seen = new Set<string>();
   for (const route of project.routes) {
     const view = route.view;
@@ -208,7 +243,10 @@ function reportRoutes(project: Project, report: RuleContext["report"], setup: Cs
     if (seen.has(key)) continue;
     const ctx = project.contextOf(mod, view);
     if (ctx.test || ctx.devOnly) continue;
-    const auth = cookieAuth(project, mod, view, gUser);
+    // The view that logs users in establishes the cookie rather than relying on it (login CSRF is another matter).
+    if (logsIn(project, mod, factsIn(mod, view.qualname))) continue;
+    // Behind a login wall every route relies on the cookie.
+    const auth = cookieAuth(project, mod, view, gUser) ?? walls.find((w) => w.hook.objs === null || w.hook.objs.includes(route.owner))?.why ?? null;
     if (!auth) continue;
     const apps = appsOfObject(project, route.owner);
     const guarding = setup.exts.filter((e) => e.apps.length === 0 || apps.length === 0 || e.apps.some((a) => apps.includes(a)));

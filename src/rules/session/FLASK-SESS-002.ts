@@ -190,7 +190,7 @@ function reportFixation(project: Project, report: RuleContext["report"], serverS
     if (clearsSession(project, l.mod, top)) continue;
     // A helper whose every caller resets the session first is fine.
     const def = project.resolver.def(l.mod, top);
-    const callers = def ? callersOf(project, l.mod, def) : [];
+    const callers = def?.kind === "function" ? callersOf(project, l.mod, def) : [];
     if (callers.length > 0 && callers.every((c) => c.call.scope && clearsSession(project, c.mod, c.call.scope.split(".")[0]!))) continue;
     const context = serverSide
       ? [`${serverSide}, so the session id itself survives the login`]
@@ -198,7 +198,7 @@ function reportFixation(project: Project, report: RuleContext["report"], serverS
     report({
       file: l.mod.path,
       range: toRange(l.r),
-      message: `${l.what} in \`${top}\` logs the user into the session that existed before login; nothing calls \`session.clear()\` first, so a session planted by an attacker carries into the authenticated one.`,
+      message: `${l.what} in \`${l.scope}\` logs the user into the session that existed before login; nothing calls \`session.clear()\` first, so a session planted by an attacker carries into the authenticated one.`,
       scope: l.scope,
       severity: serverSide ? "medium" : "low",
       confidence: "medium",

@@ -72,29 +72,29 @@ export function factsIn(mod: ModuleInfo, qualname: string): BodyFacts {
   };
 }
 
-/** Every expression a body's facts hold, with the scope it is evaluated in. */
-export function bodyExprs(body: BodyFacts): { e: Expr; scope: string }[] {
+/** Every expression a body's facts hold, with the scope it is evaluated in; assignment targets only when `targets`. */
+export function bodyExprs(body: BodyFacts, targets = true): { e: Expr; scope: string }[] {
   const out: { e: Expr; scope: string }[] = [];
   for (const c of body.calls) out.push({ e: c.call, scope: c.scope });
   for (const a of body.assigns) {
     out.push({ e: a.value, scope: a.scope });
-    for (const t of a.targets) out.push({ e: t, scope: a.scope });
+    if (targets) for (const t of a.targets) out.push({ e: t, scope: a.scope });
   }
   for (const r of body.returns) if (r.value) out.push({ e: r.value, scope: r.scope });
   return out;
 }
 
 /**
- * Names that the `if` conditions around a body's facts start with (`current_user` in
- * `if not current_user.is_authenticated:`), so the caller can resolve them: conditions are kept as text.
+ * Names (with the attribute that follows, if any) that the `if` conditions around a body's facts start with
+ * (`current_user` in `if not current_user.is_authenticated:`), so the caller can resolve them: conditions are kept as text.
  */
-export function conditionNames(body: BodyFacts): { name: string; scope: string }[] {
-  const out = new Map<string, { name: string; scope: string }>();
+export function conditionNames(body: BodyFacts): { name: string; attr: string | null; scope: string }[] {
+  const out = new Map<string, { name: string; attr: string | null; scope: string }>();
   for (const f of [...body.calls, ...body.assigns, ...body.returns]) {
     for (const cond of f.conds) {
       const code = cond.replace(/(["'])(?:\\.|(?!\1).)*\1/g, " ");
-      for (const m of code.matchAll(/(?<![.\w])[A-Za-z_]\w*/g)) {
-        if (!PY_WORDS.has(m[0])) out.set(`${f.scope}\0${m[0]}`, { name: m[0], scope: f.scope });
+      for (const m of code.matchAll(/(?<![.\w])([A-Za-z_]\w*)(?:\s*\.\s*([A-Za-z_]\w*))?/g)) {
+        if (!PY_WORDS.has(m[1]!)) out.set(`${f.scope}\0${m[0]}`, { name: m[1]!, attr: m[2] ?? null, scope: f.scope });
       }
     }
   }
@@ -114,7 +114,7 @@ export function isSession(project: Project, mod: ModuleInfo, scope: string, e: E
 }
 
 /** Session keys that say who is logged in. */
-export const LOGIN_KEYS = new Set(["user_id", "userid", "_user_id", "uid", "user", "username", "logged_in", "is_logged_in", "authenticated", "account_id", "login", "user_name", "current_user"]);
+export const LOGIN_KEYS = new Set(["user_id", "userid", "_user_id", "uid", "user", "username", "logged_in", "loggedin", "is_logged_in", "authenticated", "account_id", "login", "user_name", "current_user", "permissions", "roles", "is_admin"]);
 
 /**
  * How a body relies on the logged-in user carried by the session cookie: `current_user`, a login key of
@@ -122,7 +122,7 @@ export const LOGIN_KEYS = new Set(["user_id", "userid", "_user_id", "uid", "user
  * by a request hook in such apps).
  */
 export function cookieIdentityUse(project: Project, mod: ModuleInfo, body: BodyFacts, gUser: boolean): string | null {
-  for (const { e, scope } of bodyExprs(body)) {
+  for (const { e, scope } of bodyExprs(body, false)) {
     let found: string | null = null;
     walkExpr(e, (x) => {
       if (found) return;
@@ -133,16 +133,34 @@ export function cookieIdentityUse(project: Project, mod: ModuleInfo, body: BodyF
       } else if (x.k === "call" && x.fn.k === "attr" && x.fn.name === "get" && isSession(project, mod, scope, x.fn.obj)) {
         const key = x.args[0] ? project.constString(mod, scope, x.args[0]) : null;
         if (key !== null && LOGIN_KEYS.has(key.toLowerCase())) found = `\`session.get("${key}")\``;
-      } else if (gUser && x.k === "attr" && /^(user|current_user|account|logged_in_user)$/.test(x.name) && isExt(project, mod, scope, x.obj, /^flask(\.globals)?\.g$/)) {
-        found = `\`g.${x.name}\``;
+      } else if (gUser && x.k === "attr" && USER_ATTRS.test(x.name) && isExt(project, mod, scope, x.obj, REQUEST_GLOBALS)) {
+        found = `\`${x.obj.k === "name" ? x.obj.id : "g"}.${x.name}\``;
       }
     });
     if (found) return found;
   }
-  for (const { name, scope } of conditionNames(body)) {
-    if (isExt(project, mod, scope, { k: "name", id: name }, CURRENT_USER)) return "`current_user`";
+  for (const { name, attr, scope } of conditionNames(body)) {
+    const e: Expr = { k: "name", id: name };
+    if (isExt(project, mod, scope, e, CURRENT_USER)) return "`current_user`";
+    if (gUser && attr && USER_ATTRS.test(attr) && isExt(project, mod, scope, e, REQUEST_GLOBALS)) return `\`${name}.${attr}\``;
   }
   return null;
+}
+
+/** `flask.g` and `flask.request`, where request hooks park the user they loaded. */
+const REQUEST_GLOBALS = /^flask(\.globals)?\.(g|request)$/;
+const USER_ATTRS = /^(user|current_user|account|logged_in_user)$/;
+
+/** Whether a body logs a user in: Flask-Login's `login_user`, or a write of a login key into `session`. */
+export function logsIn(project: Project, mod: ModuleInfo, body: BodyFacts): boolean {
+  if (body.calls.some((c) => isExt(project, mod, c.scope, c.call.fn, /^flask_login(\.utils)?\.login_user$/))) return true;
+  return body.assigns.some((a) =>
+    a.targets.some((t) => {
+      if (t.k !== "sub" || !isSession(project, mod, a.scope, t.obj)) return false;
+      const key = project.constString(mod, a.scope, t.key);
+      return key !== null && LOGIN_KEYS.has(key.toLowerCase());
+    }),
+  );
 }
 
 /** A Flask-Session (server-side) store, or a custom session interface, when the project sets one up. */
