@@ -119,6 +119,33 @@ function checksToken(project: Project, mod: ModuleInfo, body: BodyFacts): boolea
   return false;
 }
 
+/** Whether a body reads the request headers that tell a cross-site request apart (Origin, Referer, Sec-Fetch-Site, a custom header). */
+function checksOrigin(body: BodyFacts): boolean {
+  let found = false;
+  for (const { e } of bodyExprs(body)) {
+    walkExpr(e, (x) => {
+      if (x.k === "str" && /^(origin|referr?er|sec-fetch-site|x-requested-with|http_origin|http_referer)$/i.test(x.v)) found = true;
+    });
+    if (found) return true;
+  }
+  return false;
+}
+
+/** Whether a view reads its input only as JSON (`request.get_json()`, `request.json`) and never as a form. */
+function jsonOnly(project: Project, mod: ModuleInfo, body: BodyFacts): boolean {
+  let json = false;
+  let form = false;
+  for (const { e, scope } of bodyExprs(body, false)) {
+    walkExpr(e, (x) => {
+      if (x.k !== "attr") return;
+      if (!isExt(project, mod, scope, x.obj, /^flask(\.globals)?\.request$/)) return;
+      if (x.name === "get_json" || x.name === "json") json = true;
+      else if (x.name === "form" || x.name === "values" || x.name === "files" || x.name === "get_data" || x.name === "data" || x.name === "args") form = true;
+    });
+  }
+  return json && !form;
+}
+
 /** A function run before every request of some Flask objects: `@app.before_request`, `@bp.before_app_request`. */
 interface RequestHook {
   mod: ModuleInfo;
@@ -226,8 +253,8 @@ function reportRoutes(project: Project, report: RuleContext["report"], setup: Cs
   const hooks = requestHooks(project);
   // `g.user` means the session user only when a request hook loads it from the session.
   const gUser = hooks.some((h) => cookieIdentityUse(project, h.mod, factsIn(h.mod, h.def.qualname), false) !== null);
-  // A request hook that checks a CSRF token protects every route.
-  if (hooks.some((h) => checksToken(project, h.mod, factsIn(h.mod, h.def.qualname)))) return;
+  // A request hook that checks a CSRF token, or the Origin/Referer/Fetch-Metadata headers, protects every route.
+  if (hooks.some((h) => checksToken(project, h.mod, factsIn(h.mod, h.def.qualname)) || checksOrigin(factsIn(h.mod, h.def.qualname)))) return;
   const walls = hooks.flatMap((h) => {
     const why = enforcesLogin(project, h);
     return why ? [{ hook: h, why }] : [];
@@ -263,6 +290,9 @@ function reportRoutes(project: Project, report: RuleContext["report"], setup: Cs
     seen.add(key);
     const path = route.fullPaths[0] ?? route.rule ?? "?";
     const what = `\`${methods.join("/")} ${path}\` (\`${view.name}\`) changes state for the user the session cookie identifies (${auth})`;
+    const json = jsonOnly(project, mod, factsIn(mod, view.qualname));
+    const context = [...ctx.reasons];
+    if (json) context.push("the view reads only JSON bodies, which a cross-site form cannot send; a forged request needs a CORS policy that admits the attacker's origin, or a lenient `get_json(force=True)`");
     report({
       file: route.mod.path,
       range: toRange(route.r),
@@ -270,8 +300,8 @@ function reportRoutes(project: Project, report: RuleContext["report"], setup: Cs
         ? `${what}, but it is exempted from CSRF protection, so another site can submit it in the user's name.`
         : `${what}, and nothing checks a CSRF token: no CSRFProtect or SeaSurf is bound to the app and the view uses no Flask-WTF form.`,
       scope: view.qualname,
-      context: ctx.reasons,
-      ...(exempt ? { confidence: "high" as const } : {}),
+      context,
+      ...(json ? { confidence: "low" as const } : exempt ? { confidence: "high" as const } : {}),
     });
   }
 }

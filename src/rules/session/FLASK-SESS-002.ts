@@ -40,7 +40,7 @@ function describe(seconds: number): string {
 }
 
 /** Words that make a session key a secret: the key's last word, so `password_changed` is not one. */
-const SECRET_LAST_WORDS = new Set(["password", "passwd", "pwd", "passphrase", "secret", "token", "apikey", "key", "ssn", "cvv", "cvc", "pin"]);
+const SECRET_LAST_WORDS = new Set(["password", "passwd", "pwd", "passphrase", "secret", "token", "jwt", "apikey", "key", "ssn", "cvv", "cvc", "pin", "otp", "captcha"]);
 
 /** Whether a session key names a secret (a password, an access token, an API key, a card number). */
 export function secretSessionKey(key: string): boolean {
@@ -51,6 +51,8 @@ export function secretSessionKey(key: string): boolean {
   if (/(^|_)(card_number|credit_card|card_no)$/.test(joined)) return true;
   if (last === "key") return words.length > 1 && /^(api|private|secret|access|signing)$/.test(words[words.length - 2]!);
   if (last === "pin") return words.length === 1;
+  // A one-time or captcha code the client can read is a code the client can submit.
+  if (last === "code") return words.length > 1 && /^(verification|otp|mfa|2fa|sms|captcha|confirmation)$/.test(words[words.length - 2]!);
   return SECRET_LAST_WORDS.has(last);
 }
 
