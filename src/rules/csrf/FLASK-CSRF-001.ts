@@ -1,14 +1,15 @@
 import type { DefFact, Expr } from "../../index/ir.js";
 import { toRange } from "../../index/ir.js";
 import type { ModuleInfo } from "../../link/modules.js";
-import type { ExtensionObject, FlaskObject, Project, Route } from "../../link/project.js";
+import type { ConfigWrite, ExtensionObject, FlaskObject, Project, Route } from "../../link/project.js";
 import { defineRule, type RuleContext } from "../define.js";
 import { writeContext } from "../support.js";
 import { appsOfObject, type BodyFacts, bodyExprs, cookieIdentityUse, externalBases, factsIn, isBound, isExt, logsIn, methodCalls, walkExpr } from "../session/facts.js";
 
 const CSRF_EXTENSIONS = /^(flask_wtf(\.csrf)?\.(CSRFProtect|CsrfProtect)|flask_seasurf\.SeaSurf)$/;
 const STATE_CHANGING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
-const FLASK_WTF_FORMS = /^flask_wtf(\.form)?\.(FlaskForm|Form)$/;
+/** Form classes that check Flask-WTF's CSRF token when validated: Flask-WTF's own and Flask-Security's (built on them). */
+const FLASK_WTF_FORMS = /^(flask_wtf(\.form)?\.(FlaskForm|Form)|flask_security(\.forms)?\.\w*Form)$/;
 const LOGIN_DECORATORS = /^flask_login(\.[a-z_]+)*\.(login_required|fresh_login_required)$/;
 const SECURITY_DECORATORS = /^flask_security(\.[a-z_]+)*\.(login_required|auth_required|roles_required|roles_accepted|permissions_required|permissions_accepted)$/;
 
@@ -107,9 +108,14 @@ function checksToken(project: Project, mod: ModuleInfo, body: BodyFacts): boolea
       else if (x.k === "call") {
         const name = x.fn.k === "name" ? x.fn.id : x.fn.k === "attr" ? x.fn.name : "";
         if (/csrf|xsrf/i.test(name)) found = true;
-        else if (/^[A-Z]/.test(name)) {
-          for (const v of project.resolve(mod, scope, x.fn)) {
-            if (v.t === "def" && v.def.kind === "class" && externalBases(project, v.mod, v.def).some((p) => FLASK_WTF_FORMS.test(p))) found = true;
+        else {
+          // `PostForm()`, or a project helper that returns one (`form = make_form()`).
+          const fnVals = project.resolve(mod, scope, x.fn);
+          const values = /^[A-Z]/.test(name) ? fnVals : fnVals.some((v) => v.t === "def" && v.def.kind === "function") ? project.resolve(mod, scope, x) : [];
+          for (const v of values) {
+            const cls = v.t === "inst" ? v.of : v;
+            if (cls.t === "ext" && FLASK_WTF_FORMS.test(cls.path)) found = true;
+            else if (cls.t === "def" && cls.def.kind === "class" && externalBases(project, cls.mod, cls.def).some((p) => FLASK_WTF_FORMS.test(p))) found = true;
           }
         }
       }
@@ -205,7 +211,7 @@ export default defineRule({
     bad: '# config.py\nclass Config:\n    WTF_CSRF_ENABLED = False\n\n# views.py\n@bp.post("/account/email")\n@login_required\ndef change_email():\n    current_user.email = request.form["email"]',
     good: '# extensions.py\ncsrf = CSRFProtect()\n\n# __init__.py\ndef create_app():\n    app = Flask(__name__)\n    csrf.init_app(app)\n\n# config.py\nclass TestingConfig(Config):\n    WTF_CSRF_ENABLED = False   # test client only',
     detection:
-      "Extensions count wherever they are created and bound (`CSRFProtect()` in one module, `init_app(app)` in the factory in another); an extension bound to another app of the project does not protect a route. `@csrf.exempt` and `csrf.exempt(view_or_blueprint)` must resolve to that extension object. A route is only reported when it both changes state (its methods, or a class-based view's handler methods) and relies on the session cookie for who the user is; APIs authenticated only by an `Authorization` or API-key header, webhooks and public forms are not reported, since a forged request gains nothing there. A view that builds a Flask-WTF `FlaskForm`, calls `validate_csrf` or reads a `csrf` token value is taken as protected. When protection is switched off in config, that config line is reported instead of every route. Silent for testing and development config classes, `__main__` blocks, debug switches and test files. Flask-RESTful resources and routes registered in ways the model does not follow are not checked.",
+      "Extensions count wherever they are created and bound (`CSRFProtect()` in one module, `init_app(app)` in the factory in another); an extension bound to another app of the project does not protect a route. `@csrf.exempt` and `csrf.exempt(view_or_blueprint)` must resolve to that extension object. A route is only reported when it both changes state (its methods, or a class-based view's handler methods) and relies on the session cookie for who the user is; APIs authenticated only by an `Authorization` or API-key header, webhooks and public forms are not reported, since a forged request gains nothing there. A view that builds a Flask-WTF `FlaskForm`, calls `validate_csrf` or reads a `csrf` token value is taken as protected, and so is every route when a `before_request` hook checks a token or the `Origin`/`Referer`/`Sec-Fetch-Site`/`X-Requested-With` headers. A view that reads only JSON bodies is reported with low confidence, since browsers cannot send JSON cross-site without the app's CORS policy allowing it. A `before_request` hook that reads the session user and turns anonymous requests away makes every route behind it cookie-authenticated; the view that logs users in is not reported (login CSRF is a different, lesser problem). When protection is switched off in config, that config line is reported instead of every route. Silent for testing and development config classes, `__main__` blocks, debug switches and test files. Flask-RESTful resources and routes registered in ways the model does not follow are not checked.",
     falsePositives:
       "A route protected by a mechanism the scanner does not know (a custom middleware that checks Origin and a custom header on every request) is reported; suppress it with the reason. `g.user`-style attributes count as cookie authentication only when a request hook fills them from the session.",
     references: [
@@ -228,6 +234,10 @@ function reportConfig(project: Project, report: RuleContext["report"], setup: Cs
   for (const w of project.configWrites) {
     const spec = DISABLING_KEYS[w.key];
     const checkDefault = w.key === "WTF_CSRF_CHECK_DEFAULT";
+    if (w.key === "WTF_CSRF_METHODS") {
+      reportMethods(project, report, w);
+      continue;
+    }
     if (!spec && !checkDefault) continue;
     const value = project.truthy(w.mod, w.where.scope, w.value);
     if (spec ? value !== spec.off : value !== false) continue;
@@ -247,6 +257,26 @@ function reportConfig(project: Project, report: RuleContext["report"], setup: Cs
     any = true;
   }
   return any;
+}
+
+/** `WTF_CSRF_METHODS = []` (or a list without POST) leaves the methods that change state unchecked. */
+function reportMethods(project: Project, report: RuleContext["report"], w: ConfigWrite): void {
+  if (w.value.k !== "seq" || !imports(project, /^flask_wtf\b/)) return;
+  const methods = w.value.elts.map((e) => project.constString(w.mod, w.where.scope, e));
+  if (methods.some((m) => m === null)) return;
+  const unchecked = ["POST", "PUT", "PATCH", "DELETE"].filter((m) => !methods.some((x) => x!.toUpperCase() === m));
+  // Forms post; a list that still covers POST is a deliberate narrowing, not a switch-off.
+  if (unchecked.includes("POST") === false) return;
+  const { ctx } = writeContext(project, w);
+  if (ctx.test || ctx.devOnly) return;
+  report({
+    file: w.mod.path,
+    range: toRange(w.r),
+    message: `WTF_CSRF_METHODS leaves ${unchecked.join(", ")} out, so Flask-WTF does not check CSRF tokens on those requests.`,
+    scope: w.where.scope,
+    context: ctx.reasons,
+    confidence: "high",
+  });
 }
 
 function reportRoutes(project: Project, report: RuleContext["report"], setup: CsrfSetup): void {

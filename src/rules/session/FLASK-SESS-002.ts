@@ -4,7 +4,7 @@ import type { ModuleInfo } from "../../link/modules.js";
 import type { Project } from "../../link/project.js";
 import { defineRule, type RuleContext } from "../define.js";
 import { callersOf, writeContext } from "../support.js";
-import { factsIn, isExt, isSession, LOGIN_KEYS, serverSideSessions } from "./facts.js";
+import { factsIn, isExt, isSession, serverSideSessions, writesLogin } from "./facts.js";
 
 /** Flask's own PERMANENT_SESSION_LIFETIME default: 31 days. Longer is a deliberate extension. */
 const DEFAULT_LIFETIME = 31 * 86400;
@@ -94,7 +94,7 @@ export default defineRule({
     "Rotate SECRET_KEY to invalidate every outstanding session at once; move to server-side sessions (Flask-Session) so that a session can be revoked and its contents never leave the server.",
   docs: {
     what:
-      "Finds three session-handling weaknesses: `PERMANENT_SESSION_LIFETIME` set to more than Flask's 31-day default (or to `timedelta.max`) in configuration that reaches production; secrets written into Flask's session (`session[\"password\"] = ...`, keys ending in password, token, secret, API key, card number) while the default signed-cookie session is in use; and logins that keep the pre-login session, that is a call to Flask-Login's `login_user(...)` or a write of the user id into `session` in a function that never calls `session.clear()` (or a session store's `regenerate`).",
+      "Finds three session-handling weaknesses: `PERMANENT_SESSION_LIFETIME` set to more than Flask's 31-day default (or to `timedelta.max`) in configuration that reaches production; secrets written into Flask's session (`session[\"password\"] = ...`, keys ending in password, token, secret, API key, card number, or a one-time, SMS or captcha code the client could read and replay) while the default signed-cookie session is in use; and logins that keep the pre-login session, that is a call to Flask-Login's `login_user(...)` or a write of the user id into `session` in a function that never calls `session.clear()` (or a session store's `regenerate`).",
     why:
       "A session is a bearer credential: whoever holds the cookie is the user until it expires, so its lifetime bounds the damage of a stolen cookie. Flask's default session is only signed, not encrypted; anyone holding the cookie can base64-decode it and read every value. And when login reuses the session that existed before it, values planted by an attacker (or left by a previous user of a shared machine) carry into the authenticated session; with server-side sessions the session id itself survives login, which is classic session fixation.",
     bad: 'app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(days=365)\n\n@bp.post("/login")\ndef login():\n    user = check_credentials(request.form)\n    login_user(user)\n    session["password"] = request.form["password"]',
@@ -131,6 +131,8 @@ function reportLifetime(project: Project, report: RuleContext["report"]): void {
       message: `PERMANENT_SESSION_LIFETIME is ${describe(seconds)}, longer than Flask's 31-day default: a copied session cookie stays valid that long.`,
       scope: w.where.scope,
       context: ctx.reasons,
+      // Up to a quarter is long but common for "keep me signed in"; beyond that it is effectively unbounded.
+      severity: seconds > 90 * 86400 ? "medium" : "low",
       confidence: "high",
     });
   }
@@ -153,7 +155,8 @@ function reportSecrets(project: Project, report: RuleContext["report"], serverSi
           range: toRange(a.r),
           message: `\`session["${key}"]\` puts a secret into Flask's session cookie, which is signed but not encrypted: anyone who sees the cookie can read it.`,
           scope: a.scope,
-          confidence: "high",
+          // A bare "token" may be a harmless nonce; passwords, keys and named tokens are secrets by name.
+          confidence: /^_*token$/i.test(key) ? "medium" : "high",
           context: ctx.reasons,
         });
       }
@@ -177,12 +180,8 @@ function reportFixation(project: Project, report: RuleContext["report"], serverS
     }
     for (const a of mod.index.assigns) {
       if (!a.scope) continue;
-      for (const t of a.targets) {
-        if (t.k !== "sub" || !isSession(project, mod, a.scope, t.obj)) continue;
-        const key = project.constString(mod, a.scope, t.key);
-        if (key === null || !LOGIN_KEYS.has(key.toLowerCase()) || a.value.k === "none") continue;
-        note(mod, a.scope, a.r, `\`session["${key}"] = ...\``);
-      }
+      const key = writesLogin(project, mod, a);
+      if (key !== null) note(mod, a.scope, a.r, `\`session["${key}"] = ...\``);
     }
   }
   for (const l of logins.values()) {

@@ -116,6 +116,20 @@ export function isSession(project: Project, mod: ModuleInfo, scope: string, e: E
 /** Session keys that say who is logged in. */
 export const LOGIN_KEYS = new Set(["user_id", "userid", "_user_id", "uid", "user", "username", "logged_in", "loggedin", "is_logged_in", "authenticated", "account_id", "login", "user_name", "current_user", "permissions", "roles", "is_admin"]);
 
+/** Session keys whose write records a login (a rename writes `username` too, so that one is left out). */
+export const LOGIN_WRITE_KEYS = new Set(["user_id", "userid", "_user_id", "uid", "user", "logged_in", "loggedin", "is_logged_in", "authenticated", "account_id", "current_user", "permissions"]);
+
+/** Whether an assignment writes a login into `session`: a login key set to something other than a false constant. */
+export function writesLogin(project: Project, mod: ModuleInfo, a: AssignFact): string | null {
+  if (project.truthy(mod, a.scope, a.value) === false) return null;
+  for (const t of a.targets) {
+    if (t.k !== "sub" || !isSession(project, mod, a.scope, t.obj)) continue;
+    const key = project.constString(mod, a.scope, t.key);
+    if (key !== null && LOGIN_WRITE_KEYS.has(key.toLowerCase())) return key;
+  }
+  return null;
+}
+
 /**
  * How a body relies on the logged-in user carried by the session cookie: `current_user`, a login key of
  * `session`, or null when it does not. `gUser` also counts `g.user`-style attributes (set from the session
@@ -154,13 +168,7 @@ const USER_ATTRS = /^(user|current_user|account|logged_in_user)$/;
 /** Whether a body logs a user in: Flask-Login's `login_user`, or a write of a login key into `session`. */
 export function logsIn(project: Project, mod: ModuleInfo, body: BodyFacts): boolean {
   if (body.calls.some((c) => isExt(project, mod, c.scope, c.call.fn, /^flask_login(\.utils)?\.login_user$/))) return true;
-  return body.assigns.some((a) =>
-    a.targets.some((t) => {
-      if (t.k !== "sub" || !isSession(project, mod, a.scope, t.obj)) return false;
-      const key = project.constString(mod, a.scope, t.key);
-      return key !== null && LOGIN_KEYS.has(key.toLowerCase());
-    }),
-  );
+  return body.assigns.some((a) => writesLogin(project, mod, a) !== null);
 }
 
 /** A Flask-Session (server-side) store, or a custom session interface, when the project sets one up. */
