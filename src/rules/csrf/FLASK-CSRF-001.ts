@@ -4,7 +4,7 @@ import type { ModuleInfo } from "../../link/modules.js";
 import type { ConfigWrite, ExtensionObject, FlaskObject, Project, Route } from "../../link/project.js";
 import { defineRule, type RuleContext } from "../define.js";
 import { writeContext } from "../support.js";
-import { appsOfObject, type BodyFacts, bodyExprs, cookieIdentityUse, externalBases, factsIn, isBound, isExt, logsIn, methodCalls, walkExpr } from "../session/facts.js";
+import { appsOfObject, type BodyFacts, bodyExprs, cookieIdentityUse, externalBases, factsIn, isBound, isExt, logsIn, methodCalls, sessionUserAttrs, walkExpr } from "../session/facts.js";
 
 const CSRF_EXTENSIONS = /^(flask_wtf(\.csrf)?\.(CSRFProtect|CsrfProtect)|flask_seasurf\.SeaSurf)$/;
 const STATE_CHANGING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
@@ -66,7 +66,7 @@ function routeMethods(route: Route): string[] {
 }
 
 /** How the route relies on the session cookie for who the user is, or null. */
-function cookieAuth(project: Project, mod: ModuleInfo, view: DefFact, gUser: boolean): string | null {
+function cookieAuth(project: Project, mod: ModuleInfo, view: DefFact, gUser: ReadonlySet<string>): string | null {
   for (const d of viewDecorators(project, mod, view)) {
     const target = d.k === "call" ? d.fn : d;
     const paths = project.extPaths(mod, view.scope, target);
@@ -98,8 +98,11 @@ function cookieAuth(project: Project, mod: ModuleInfo, view: DefFact, gUser: boo
   return null;
 }
 
-/** Whether a body checks a CSRF token itself: a Flask-WTF form, `validate_csrf`, or a "csrf" value it reads. */
-function checksToken(project: Project, mod: ModuleInfo, body: BodyFacts): boolean {
+/**
+ * Whether a body checks a CSRF token itself: `validate_csrf`, a "csrf" value it reads, or (with `forms`) a
+ * Flask-WTF form it builds, which checks the token when the view validates it.
+ */
+function checksToken(project: Project, mod: ModuleInfo, body: BodyFacts, forms = true): boolean {
   for (const { e, scope } of bodyExprs(body)) {
     let found = false;
     walkExpr(e, (x) => {
@@ -108,7 +111,7 @@ function checksToken(project: Project, mod: ModuleInfo, body: BodyFacts): boolea
       else if (x.k === "call") {
         const name = x.fn.k === "name" ? x.fn.id : x.fn.k === "attr" ? x.fn.name : "";
         if (/csrf|xsrf/i.test(name)) found = true;
-        else {
+        else if (forms) {
           // `PostForm()`, or a project helper that returns one (`form = make_form()`).
           const fnVals = project.resolve(mod, scope, x.fn);
           const values = /^[A-Z]/.test(name) ? fnVals : fnVals.some((v) => v.t === "def" && v.def.kind === "function") ? project.resolve(mod, scope, x) : [];
@@ -181,7 +184,7 @@ function requestHooks(project: Project): RequestHook[] {
 /** Whether a hook turns requests away (returns a response or aborts) after reading the session user: a login wall. */
 function enforcesLogin(project: Project, hook: RequestHook): string | null {
   const body = factsIn(hook.mod, hook.def.qualname);
-  const use = cookieIdentityUse(project, hook.mod, body, false);
+  const use = cookieIdentityUse(project, hook.mod, body, new Set());
   if (!use) return null;
   const rejects =
     body.returns.some((r) => r.value && r.value.k !== "none") ||
@@ -282,9 +285,10 @@ function reportMethods(project: Project, report: RuleContext["report"], w: Confi
 function reportRoutes(project: Project, report: RuleContext["report"], setup: CsrfSetup): void {
   const hooks = requestHooks(project);
   // `g.user` means the session user only when a request hook loads it from the session.
-  const gUser = hooks.some((h) => cookieIdentityUse(project, h.mod, factsIn(h.mod, h.def.qualname), false) !== null);
+  const gUser = new Set(hooks.flatMap((h) => sessionUserAttrs(project, h.mod, factsIn(h.mod, h.def.qualname))));
   // A request hook that checks a CSRF token, or the Origin/Referer/Fetch-Metadata headers, protects every route.
-  if (hooks.some((h) => checksToken(project, h.mod, factsIn(h.mod, h.def.qualname)) || checksOrigin(factsIn(h.mod, h.def.qualname)))) return;
+  // (A hook that merely builds a form, say a search box for every page, checks nothing.)
+  if (hooks.some((h) => checksToken(project, h.mod, factsIn(h.mod, h.def.qualname), false) || checksOrigin(factsIn(h.mod, h.def.qualname)))) return;
   const walls = hooks.flatMap((h) => {
     const why = enforcesLogin(project, h);
     return why ? [{ hook: h, why }] : [];

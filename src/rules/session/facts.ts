@@ -132,10 +132,10 @@ export function writesLogin(project: Project, mod: ModuleInfo, a: AssignFact): s
 
 /**
  * How a body relies on the logged-in user carried by the session cookie: `current_user`, a login key of
- * `session`, or null when it does not. `gUser` also counts `g.user`-style attributes (set from the session
- * by a request hook in such apps).
+ * `session`, or null when it does not. `gUser` names the `g`/`request` attributes that a request hook
+ * fills from the session (see sessionUserAttrs); reading those counts too.
  */
-export function cookieIdentityUse(project: Project, mod: ModuleInfo, body: BodyFacts, gUser: boolean): string | null {
+export function cookieIdentityUse(project: Project, mod: ModuleInfo, body: BodyFacts, gUser: ReadonlySet<string>): string | null {
   for (const { e, scope } of bodyExprs(body, false)) {
     let found: string | null = null;
     walkExpr(e, (x) => {
@@ -147,7 +147,7 @@ export function cookieIdentityUse(project: Project, mod: ModuleInfo, body: BodyF
       } else if (x.k === "call" && x.fn.k === "attr" && x.fn.name === "get" && isSession(project, mod, scope, x.fn.obj)) {
         const key = x.args[0] ? project.constString(mod, scope, x.args[0]) : null;
         if (key !== null && LOGIN_KEYS.has(key.toLowerCase())) found = `\`session.get("${key}")\``;
-      } else if (gUser && x.k === "attr" && USER_ATTRS.test(x.name) && isExt(project, mod, scope, x.obj, REQUEST_GLOBALS)) {
+      } else if (x.k === "attr" && gUser.has(x.name) && isExt(project, mod, scope, x.obj, REQUEST_GLOBALS)) {
         found = `\`${x.obj.k === "name" ? x.obj.id : "g"}.${x.name}\``;
       }
     });
@@ -156,14 +156,28 @@ export function cookieIdentityUse(project: Project, mod: ModuleInfo, body: BodyF
   for (const { name, attr, scope } of conditionNames(body)) {
     const e: Expr = { k: "name", id: name };
     if (isExt(project, mod, scope, e, CURRENT_USER)) return "`current_user`";
-    if (gUser && attr && USER_ATTRS.test(attr) && isExt(project, mod, scope, e, REQUEST_GLOBALS)) return `\`${name}.${attr}\``;
+    if (attr && gUser.has(attr) && isExt(project, mod, scope, e, REQUEST_GLOBALS)) return `\`${name}.${attr}\``;
   }
   return null;
 }
 
 /** `flask.g` and `flask.request`, where request hooks park the user they loaded. */
 const REQUEST_GLOBALS = /^flask(\.globals)?\.(g|request)$/;
-const USER_ATTRS = /^(user|current_user|account|logged_in_user)$/;
+
+/**
+ * Attributes of `g` or `request` that a function sets while reading the session user (`g.user = ...` in a
+ * `before_request` hook that reads `session["user_id"]`): reading them later means relying on the cookie.
+ */
+export function sessionUserAttrs(project: Project, mod: ModuleInfo, body: BodyFacts): string[] {
+  if (!cookieIdentityUse(project, mod, body, NO_ATTRS)) return [];
+  const out: string[] = [];
+  for (const a of body.assigns) {
+    for (const t of a.targets) if (t.k === "attr" && /user|account|member|identity|principal/i.test(t.name) && isExt(project, mod, a.scope, t.obj, REQUEST_GLOBALS)) out.push(t.name);
+  }
+  return out;
+}
+
+const NO_ATTRS: ReadonlySet<string> = new Set();
 
 /** Whether a body logs a user in: Flask-Login's `login_user`, or a write of a login key into `session`. */
 export function logsIn(project: Project, mod: ModuleInfo, body: BodyFacts): boolean {
