@@ -94,7 +94,7 @@ export default defineRule({
     bad: 'class Config:\n    SESSION_COOKIE_SECURE = False\n    REMEMBER_COOKIE_HTTPONLY = False\n\nresp = make_response(redirect("/"))\nresp.set_cookie("auth_token", token)',
     good: 'class Config:\n    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "1") == "1"  # off only for local HTTP\n    SESSION_COOKIE_SAMESITE = "Lax"\n\nresp = make_response(redirect("/"))\nresp.set_cookie("auth_token", token, secure=True, httponly=True, samesite="Lax")',
     detection:
-      "Config values are followed through constants, config classes and their inheritance (a base-class `False` counts when a production config inherits it) and modules loaded with `from_object`/`from_pyfile`. A value computed at run time, such as an environment switch or `not app.debug`, and a Secure flag switched off inside an `if` (`if not PRODUCTION:`), are taken as a deliberate production condition and not reported, following the advice that Secure may be switched off for local HTTP. Silent for `DevelopmentConfig`/`TestingConfig`-style classes, code under `if __name__ == \"__main__\":` or a debug/testing switch, functions only called from those, and test files. When Flask-Talisman is bound to the app with its default `session_cookie_secure`/`session_cookie_http_only`/`session_cookie_samesite`, it sets those flags itself, so the config values it overrides are not reported. `set_cookie` is reported only when its receiver is a Flask or Werkzeug response (`make_response`, `Response`, `jsonify`, `redirect`, the parameter of an `after_request` hook) and the cookie name is a constant naming a session, login or token cookie; CSRF cookies and preference cookies are left alone. A missing setting (Flask's default of Secure off) is not reported: whether the site is served over TLS is a deployment fact the scanner cannot see.",
+      "Config values are followed through constants, config classes and their inheritance (a base-class `False` counts when a production config inherits it) and modules loaded with `from_object`/`from_pyfile`. A value computed at run time, such as an environment switch or `not app.debug`, and a Secure flag switched off inside an `if` (`if not PRODUCTION:`), are taken as a deliberate production condition and not reported, following the advice that Secure may be switched off for local HTTP. Silent for `DevelopmentConfig`/`TestingConfig`-style classes, code under `if __name__ == \"__main__\":` or a debug/testing switch, functions only called from those, and test files. When Flask-Talisman is bound to the app with its default `session_cookie_secure`/`session_cookie_http_only`/`session_cookie_samesite`, it sets those flags itself, so the config values it overrides are not reported. `set_cookie` is reported only when its receiver is a Flask or Werkzeug response (`make_response`, `Response`, `jsonify`, `redirect`, the parameter of an `after_request` hook) and the cookie name is a constant naming a session, login or token cookie; CSRF cookies, preference cookies and calls that expire a cookie (empty value, `max_age=0` or `expires=0`) are left alone. A response handed to a helper function (`set_auth_cookie(resp, token)`) is not followed yet. A missing setting (Flask's default of Secure off) is not reported: whether the site is served over TLS is a deployment fact the scanner cannot see.",
     falsePositives:
       "An internal tool that is only ever served over plain HTTP on a trusted network may switch Secure off on purpose; say so in a suppression comment. A cookie whose name suggests a token but which holds nothing secret can be renamed or suppressed.",
     references: [
@@ -165,26 +165,32 @@ export default defineRule({
   },
 });
 
-/** Whether the receiver of `set_cookie` is a Flask/Werkzeug response. */
-function isResponse(project: Project, mod: ModuleInfo, c: CallFact, obj: Expr): boolean {
-  for (const v of project.resolve(mod, c.scope, obj)) {
+/**
+ * Whether the receiver of `set_cookie` is a Flask/Werkzeug response: built by a response maker, or the
+ * parameter of an `after_request` hook. (A helper's `response` parameter is not followed: the index keeps
+ * no arguments of lower-case calls, so what the callers pass is unknown.)
+ */
+function isResponse(project: Project, mod: ModuleInfo, scope: string, obj: Expr): boolean {
+  for (const v of project.resolve(mod, scope, obj)) {
     if (v.t !== "inst") continue;
     if (v.of.t === "ext" && RESPONSE_MAKERS.test(v.of.path)) return true;
     if (v.of.t === "def" && v.of.def.kind === "class") {
       // A project subclass of flask.Response.
-      const bases = v.of.def.bases.flatMap((b) => (v.of.t === "def" ? project.extPaths(v.of.mod, v.of.def.scope, b) : []));
-      if (bases.some((p) => RESPONSE_MAKERS.test(p))) return true;
+      const cls = v.of;
+      if (cls.def.bases.some((b) => project.extPaths(cls.mod, cls.def.scope, b).some((p) => RESPONSE_MAKERS.test(p)))) return true;
     }
   }
-  // The response parameter of an after_request hook.
-  if (obj.k !== "name" || !c.scope) return false;
-  const fn = project.resolver.def(mod, c.scope);
-  if (!fn || fn.kind !== "function" || fn.params[0]?.name !== obj.id) return false;
-  return fn.decorators.some((d) => {
+  if (obj.k !== "name" || !scope) return false;
+  const fn = project.resolver.def(mod, scope);
+  if (!fn || fn.kind !== "function") return false;
+  const index = fn.params.findIndex((p) => p.name === obj.id);
+  if (index < 0) return false;
+  const hook = fn.decorators.some((d) => {
     const target = d.k === "call" ? d.fn : d;
     if (target.k === "attr" && /^after_(app_)?request$/.test(target.name)) return project.objectsOf(mod, fn.scope, target.obj).length > 0 || project.appsOf(mod, fn.scope, target.obj).isApp;
     return project.extPaths(mod, fn.scope, target).some((p) => /^flask(\.ctx)?\.after_this_request$/.test(p));
   });
+  return hook && index === 0;
 }
 
 function reportSetCookie(project: Project, report: Parameters<Parameters<typeof defineRule>[0]["check"]>[0]["report"]): void {
@@ -198,11 +204,15 @@ function reportSetCookie(project: Project, report: Parameters<Parameters<typeof 
       const nameArg = call.args[0] ?? call.kw.find((k) => k.name === "key")?.value;
       const name = nameArg ? project.constString(mod, c.scope, nameArg) : null;
       if (name === null || !sensitiveCookie(name)) continue;
-      if (!isResponse(project, mod, c, fn.obj)) continue;
+      if (!isResponse(project, mod, c.scope, fn.obj)) continue;
       const ctx = project.contextOf(mod, c);
       if (ctx.test || ctx.devOnly) continue;
       // set_cookie(key, value, max_age, expires, path, domain, secure, httponly, samesite)
       const arg = (kw: string, pos: number) => call.kw.find((k) => k.name === kw)?.value ?? call.args[pos];
+      // Expiring a cookie (an empty value, or max_age/expires of 0) removes it from the browser.
+      const value = arg("value", 1);
+      const expiry = [arg("max_age", 2), arg("expires", 3)];
+      if ((value && project.constString(mod, c.scope, value) === "") || expiry.some((e) => e?.k === "num" && e.v === 0)) continue;
       const missing: string[] = [];
       for (const [flag, pos] of [["secure", 6], ["httponly", 7]] as const) {
         const v = arg(flag, pos);
