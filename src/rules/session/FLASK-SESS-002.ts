@@ -59,6 +59,11 @@ export function secretSessionKey(key: string): boolean {
 /** Flask-Login's login_user, which records the user in the existing session. */
 const LOGIN_USER = /^flask_login(\.utils)?\.login_user$/;
 
+/** Local names a module binds Flask-Login's login_user to (`from flask_login import login_user as log_in`). */
+function aliases(mod: ModuleInfo): Set<string> {
+  return new Set(mod.index.imports.filter((i) => i.member === "login_user").map((i) => i.local));
+}
+
 /** A call that starts a fresh session: `session.clear()`, or a session store's `regenerate`. */
 function clearsSession(project: Project, mod: ModuleInfo, qualname: string, depth = 0): boolean {
   const body = factsIn(mod, qualname);
@@ -143,9 +148,9 @@ function reportSecrets(project: Project, report: RuleContext["report"], serverSi
   for (const mod of project.pythonModules()) {
     for (const a of mod.index.assigns) {
       for (const t of a.targets) {
-        if (t.k !== "sub" || !isSession(project, mod, a.scope, t.obj)) continue;
+        if (t.k !== "sub") continue;
         const key = project.constString(mod, a.scope, t.key);
-        if (key === null || !secretSessionKey(key)) continue;
+        if (key === null || !secretSessionKey(key) || !isSession(project, mod, a.scope, t.obj)) continue;
         // A flag such as session["token"] = None or = True holds nothing secret.
         if (a.value.k === "bool" || a.value.k === "none") continue;
         const ctx = project.contextOf(mod, a);
@@ -175,7 +180,10 @@ function reportFixation(project: Project, report: RuleContext["report"], serverS
   };
   for (const mod of project.pythonModules()) {
     for (const c of mod.index.calls) {
-      if (!c.scope || !isExt(project, mod, c.scope, c.call.fn, LOGIN_USER)) continue;
+      const fn = c.call.fn;
+      const name = fn.k === "name" ? fn.id : fn.k === "attr" ? fn.name : "";
+      // Resolve only what can be login_user (imported under its own name, an alias, or as a module member).
+      if (!c.scope || (name !== "login_user" && !aliases(mod).has(name)) || !isExt(project, mod, c.scope, fn, LOGIN_USER)) continue;
       note(mod, c.scope, c.call.r, "`login_user(...)`");
     }
     for (const a of mod.index.assigns) {

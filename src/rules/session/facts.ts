@@ -110,7 +110,17 @@ export function isExt(project: Project, mod: ModuleInfo, scope: string, e: Expr,
 
 /** Whether `e` is Flask's `session` object. */
 export function isSession(project: Project, mod: ModuleInfo, scope: string, e: Expr): boolean {
-  return (e.k === "name" || e.k === "attr") && isExt(project, mod, scope, e, FLASK_SESSION);
+  // Only an imported name (`session`, `flask_session`) or an attribute named `session` can be Flask's.
+  if (e.k === "name" ? !importedNames(mod).has(e.id) && !importedNames(mod).has("*") : e.k !== "attr" || e.name !== "session") return false;
+  return isExt(project, mod, scope, e, FLASK_SESSION);
+}
+
+const imported = new WeakMap<ModuleInfo, Set<string>>();
+
+function importedNames(mod: ModuleInfo): Set<string> {
+  let names = imported.get(mod);
+  if (!names) imported.set(mod, (names = new Set(mod.index.imports.map((i) => i.local))));
+  return names;
 }
 
 /** Session keys that say who is logged in. */
@@ -121,11 +131,13 @@ export const LOGIN_WRITE_KEYS = new Set(["user_id", "userid", "_user_id", "uid",
 
 /** Whether an assignment writes a login into `session`: a login key set to something other than a false constant. */
 export function writesLogin(project: Project, mod: ModuleInfo, a: AssignFact): string | null {
-  if (project.truthy(mod, a.scope, a.value) === false) return null;
   for (const t of a.targets) {
-    if (t.k !== "sub" || !isSession(project, mod, a.scope, t.obj)) continue;
+    // Cheapest test first: most subscript writes in a code base are not to `session`.
+    if (t.k !== "sub") continue;
     const key = project.constString(mod, a.scope, t.key);
-    if (key !== null && LOGIN_WRITE_KEYS.has(key.toLowerCase())) return key;
+    if (key === null || !LOGIN_WRITE_KEYS.has(key.toLowerCase()) || !isSession(project, mod, a.scope, t.obj)) continue;
+    if (project.truthy(mod, a.scope, a.value) === false) return null;
+    return key;
   }
   return null;
 }
