@@ -489,9 +489,8 @@ describe("commands, help and version", { concurrency: true }, () => {
     const run = await cached(["rules"]);
     assert.equal(run.code, 0);
     const ids = run.stdout.split("\n").filter((l) => /^FLASK-/.test(l)).map((l) => l.split(/\s+/).slice(0, 2).join(" "));
-    assert.deepEqual(ids, ["FLASK-CONFIG-001 high", "FLASK-DEPLOY-001 high", "FLASK-DEPLOY-002 critical"]);
-    assert.deepEqual(ids.map((l) => l.split(" ")[0]), RULES.map((r) => r.id));
-    assert.match(run.stdout, /^3 rules\. /m);
+    assert.deepEqual(ids, RULES.map((r) => `${r.id} ${r.severity}`));
+    assert.match(run.stdout, new RegExp(`^${RULES.length} rules\\. `, "m"));
     const json = JSON.parse((await cached(["rules", "--format", "json"])).stdout) as { id: string; docs: { what: string } }[];
     assert.deepEqual(json.map((r) => r.id), RULES.map((r) => r.id));
     assert.ok(json.every((r) => r.docs.what.length > 0));
