@@ -1,4 +1,4 @@
-import type { Expr, R } from "../../index/ir.js";
+import type { DefFact, Expr, R } from "../../index/ir.js";
 import { toRange } from "../../index/ir.js";
 import type { ModuleInfo } from "../../link/modules.js";
 import type { Project } from "../../link/project.js";
@@ -105,7 +105,7 @@ export default defineRule({
     bad: 'app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(days=365)\n\n@bp.post("/login")\ndef login():\n    user = check_credentials(request.form)\n    login_user(user)\n    session["password"] = request.form["password"]',
     good: 'app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=8)\n\n@bp.post("/login")\ndef login():\n    user = check_credentials(request.form)\n    session.clear()      # nothing from before the login survives it\n    login_user(user)     # only the user id goes into the cookie',
     detection:
-      "The lifetime is read from an integer number of seconds or a `datetime.timedelta(...)` of constants; a value computed at run time is not judged. Config context follows the same rules as the other config checks (config classes and inheritance, development and testing classes, `__main__` blocks, debug switches and test files are silent). `session` must resolve to `flask.session`, and `login_user` to Flask-Login's. Secrets in the session are not reported when the project uses server-side sessions (Flask-Session, or a custom `session_interface`). A login counts as clearing the session when its function, a project helper it calls, or every function that calls it calls `session.clear()` or `regenerate`. With the default cookie sessions the login itself changes the cookie, so the fixation finding there is low severity; with server-side sessions it is medium.",
+      "The lifetime is read from an integer number of seconds or a `datetime.timedelta(...)` of constants; a value computed at run time is not judged. Config context follows the same rules as the other config checks (config classes and inheritance, development and testing classes, `__main__` blocks, debug switches and test files are silent). `session` must resolve to `flask.session`, and `login_user` to Flask-Login's. Secrets in the session are not reported when the project uses server-side sessions (Flask-Session, or a custom `session_interface`). A login counts as clearing the session when its function, a project helper it calls, or every function that calls it calls `session.clear()` or `regenerate`. Only logins that a request runs are reported: in a route view (function or class-based), in a function registered on the app, a blueprint or an extension (`@app.before_request`, `@login_manager.request_loader`), or in a function such code calls (three levels deep); a library's own login primitive is not. With the default cookie sessions the login itself changes the cookie, so the fixation finding there is low severity; with server-side sessions it is medium.",
     falsePositives:
       "A long lifetime can be intended for a low-risk app that keeps users signed in (say so in a suppression). A key such as `session[\"token\"]` may hold something that is not a secret (a non-sensitive nonce); rename it or suppress the finding. A login that resets the session in a way the scanner does not recognise (a custom session interface that rotates on every write) is reported; suppress it with that reason.",
     references: [
@@ -192,6 +192,7 @@ function reportFixation(project: Project, report: RuleContext["report"], serverS
       if (key !== null) note(mod, a.scope, a.r, `\`session["${key}"] = ...\``);
     }
   }
+  const entries = new RequestEntries(project);
   for (const l of logins.values()) {
     const ctx = project.contextOf(l.mod, { scope: l.scope, mainGuard: false, conds: [] });
     if (ctx.test) continue;
@@ -201,6 +202,8 @@ function reportFixation(project: Project, report: RuleContext["report"], serverS
     const def = project.resolver.def(l.mod, top);
     const callers = def?.kind === "function" ? callersOf(project, l.mod, def) : [];
     if (callers.length > 0 && callers.every((c) => c.call.scope && clearsSession(project, c.mod, c.call.scope.split(".")[0]!))) continue;
+    // Only login flows that a request runs: a library's own login primitive (Flask-Login's login_user) is not one.
+    if (!entries.reaches(l.mod, l.scope)) continue;
     const context = serverSide
       ? [`${serverSide}, so the session id itself survives the login`]
       : ["with Flask's default cookie sessions the login rewrites the cookie, so only values planted before the login carry over"];
@@ -212,6 +215,54 @@ function reportFixation(project: Project, report: RuleContext["report"], serverS
       severity: serverSide ? "medium" : "low",
       confidence: "medium",
       context,
+    });
+  }
+}
+
+/**
+ * Functions a request runs: route views (functions or class-based views), functions registered on a Flask
+ * object or an extension with a decorator (`@app.before_request`, `@login_manager.request_loader`), and
+ * functions these call, a few levels deep.
+ */
+class RequestEntries {
+  private readonly views = new Set<DefFact>();
+  private readonly memo = new Map<string, boolean>();
+
+  constructor(private readonly project: Project) {
+    for (const r of project.routes) if (r.view) this.views.add(r.view);
+  }
+
+  reaches(mod: ModuleInfo, qualname: string, depth = 0): boolean {
+    const key = `${mod.path}\0${qualname}`;
+    const known = this.memo.get(key);
+    if (known !== undefined) return known;
+    this.memo.set(key, false);
+    const result = this.compute(mod, qualname, depth);
+    this.memo.set(key, result);
+    return result;
+  }
+
+  private compute(mod: ModuleInfo, qualname: string, depth: number): boolean {
+    const def = this.project.resolver.def(mod, qualname);
+    if (!def) return false;
+    if (this.views.has(def) || this.registered(mod, def)) return true;
+    // A method of a class-based view.
+    const owner = def.scope ? this.project.resolver.def(mod, def.scope) : undefined;
+    if (owner?.kind === "class") return this.views.has(owner);
+    // A nested function runs when its enclosing function does.
+    if (def.scope) return this.reaches(mod, def.scope, depth);
+    if (depth >= 3 || def.kind !== "function") return false;
+    return callersOf(this.project, mod, def).some((c) => c.call.scope !== "" && this.reaches(c.mod, c.call.scope, depth + 1));
+  }
+
+  /** `@app.before_request`, `@bp.route`, `@login_manager.user_loader`: a decorator on a Flask object or an extension. */
+  private registered(mod: ModuleInfo, def: DefFact): boolean {
+    const extSites = new Set(this.project.extensions.map((e) => e.site));
+    return def.decorators.some((d) => {
+      const t = d.k === "call" ? d.fn : d;
+      if (t.k !== "attr") return false;
+      if (this.project.objectsOf(mod, def.scope, t.obj).length > 0 || this.project.appsOf(mod, def.scope, t.obj).isApp) return true;
+      return this.project.resolve(mod, def.scope, t.obj).some((v) => v.t === "inst" && extSites.has(v.site));
     });
   }
 }
