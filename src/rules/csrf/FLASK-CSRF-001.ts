@@ -214,7 +214,7 @@ export default defineRule({
     bad: '# config.py\nclass Config:\n    WTF_CSRF_ENABLED = False\n\n# views.py\n@bp.post("/account/email")\n@login_required\ndef change_email():\n    current_user.email = request.form["email"]',
     good: '# extensions.py\ncsrf = CSRFProtect()\n\n# __init__.py\ndef create_app():\n    app = Flask(__name__)\n    csrf.init_app(app)\n\n# config.py\nclass TestingConfig(Config):\n    WTF_CSRF_ENABLED = False   # test client only',
     detection:
-      "Extensions count wherever they are created and bound (`CSRFProtect()` in one module, `init_app(app)` in the factory in another); an extension bound to another app of the project does not protect a route. `@csrf.exempt` and `csrf.exempt(view_or_blueprint)` must resolve to that extension object. A route is only reported when it both changes state (its methods, or a class-based view's handler methods) and relies on the session cookie for who the user is; APIs authenticated only by an `Authorization` or API-key header, webhooks and public forms are not reported, since a forged request gains nothing there. A view that builds a Flask-WTF `FlaskForm`, calls `validate_csrf` or reads a `csrf` token value is taken as protected, and so is every route when a `before_request` hook checks a token or the `Origin`/`Referer`/`Sec-Fetch-Site`/`X-Requested-With` headers. A view that reads only JSON bodies is reported with low confidence, since browsers cannot send JSON cross-site without the app's CORS policy allowing it. A `before_request` hook that reads the session user and turns anonymous requests away makes every route behind it cookie-authenticated; the view that logs users in is not reported (login CSRF is a different, lesser problem). When protection is switched off in config, that config line is reported instead of every route. Silent for testing and development config classes, `__main__` blocks, debug switches and test files. Flask-RESTful resources and routes registered in ways the model does not follow are not checked.",
+      "Extensions count wherever they are created and bound (`CSRFProtect()` in one module, `init_app(app)` in the factory in another); an extension bound to another app of the project does not protect a route. `@csrf.exempt` and `csrf.exempt(view_or_blueprint)` must resolve to that extension object. A route is only reported when it both changes state (its methods, or a class-based view's handler methods) and relies on the session cookie for who the user is; APIs authenticated only by an `Authorization` or API-key header, webhooks and public forms are not reported, since a forged request gains nothing there. A view that builds a Flask-WTF `FlaskForm`, calls `validate_csrf` or reads a `csrf` token value is taken as protected, and so is every route when a `before_request` hook checks a token or the `Origin`/`Referer`/`Sec-Fetch-Site`/`X-Requested-With` headers. When the session cookie has SameSite=Lax or Strict (in production config, or from Flask-Talisman), route findings drop to medium severity. A view that reads only JSON bodies is reported with low confidence, since browsers cannot send JSON cross-site without the app's CORS policy allowing it. A `before_request` hook that reads the session user and turns anonymous requests away makes every route behind it cookie-authenticated; the view that logs users in is not reported (login CSRF is a different, lesser problem). When protection is switched off in config, that config line is reported instead of every route. Silent for testing and development config classes, `__main__` blocks, debug switches and test files. Flask-RESTful resources and routes registered in ways the model does not follow are not checked.",
     falsePositives:
       "A route protected by a mechanism the scanner does not know (a WSGI middleware or a third-party decorator that checks a token or the Origin header) is reported; suppress it with the reason. A POST route that changes nothing (a preview or a translation) is still reported, since the scanner cannot tell side effects apart. `g.user`-style attributes count as cookie authentication only when a request hook fills them from the session.",
     references: [
@@ -282,8 +282,22 @@ function reportMethods(project: Project, report: RuleContext["report"], w: Confi
   });
 }
 
+/** Where production config (or Flask-Talisman's default) sets SameSite=Lax/Strict on the session cookie, or null. */
+function sameSiteSet(project: Project): string | null {
+  for (const w of project.configWrites) {
+    if (w.key !== "SESSION_COOKIE_SAMESITE") continue;
+    const v = project.constString(w.mod, w.where.scope, w.value)?.toLowerCase();
+    if (v !== "lax" && v !== "strict") continue;
+    const { ctx } = writeContext(project, w);
+    if (!ctx.test && !ctx.devOnly) return `SESSION_COOKIE_SAMESITE is "${v === "lax" ? "Lax" : "Strict"}" (${w.mod.path})`;
+  }
+  const talisman = project.extensions.find((e) => /^flask_talisman(\.[a-z_]+)*\.Talisman$/.test(e.cls) && isBound(project, e) && !project.contextOf(e.mod).test);
+  return talisman ? `Flask-Talisman (${talisman.mod.path}) sets SameSite on the session cookie` : null;
+}
+
 function reportRoutes(project: Project, report: RuleContext["report"], setup: CsrfSetup): void {
   const hooks = requestHooks(project);
+  const sameSite = sameSiteSet(project);
   // `g.user` means the session user only when a request hook loads it from the session.
   const gUser = new Set(hooks.flatMap((h) => sessionUserAttrs(project, h.mod, factsIn(h.mod, h.def.qualname))));
   // A request hook that checks a CSRF token, or the Origin/Referer/Fetch-Metadata headers, protects every route.
@@ -326,6 +340,8 @@ function reportRoutes(project: Project, report: RuleContext["report"], setup: Cs
     const what = `\`${methods.join("/")} ${path}\` (\`${view.name}\`) changes state for the user the session cookie identifies (${auth})`;
     const json = jsonOnly(project, mod, factsIn(mod, view.qualname));
     const context = [...ctx.reasons];
+    // SameSite keeps the cookie off cross-site POSTs in current browsers: a real narrowing, not a token.
+    if (sameSite) context.push(`${sameSite}, which keeps the cookie off cross-site POSTs in current browsers but not off same-site subdomains or older browsers`);
     if (json) context.push("the view reads only JSON bodies, which a cross-site form cannot send; a forged request needs a CORS policy that admits the attacker's origin, or a lenient `get_json(force=True)`");
     report({
       file: route.mod.path,
@@ -335,6 +351,7 @@ function reportRoutes(project: Project, report: RuleContext["report"], setup: Cs
         : `${what}, and nothing checks a CSRF token: no CSRFProtect or SeaSurf is bound to the app and the view uses no Flask-WTF form.`,
       scope: view.qualname,
       context,
+      ...(sameSite ? { severity: "medium" as const } : {}),
       ...(json ? { confidence: "low" as const } : exempt ? { confidence: "high" as const } : {}),
     });
   }
