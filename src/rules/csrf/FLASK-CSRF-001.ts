@@ -70,12 +70,12 @@ function cookieAuth(project: Project, mod: ModuleInfo, view: DefFact, gUser: Rea
   for (const d of viewDecorators(project, mod, view)) {
     const target = d.k === "call" ? d.fn : d;
     const paths = project.extPaths(mod, view.scope, target);
-    if (paths.some((p) => LOGIN_DECORATORS.test(p))) return "`@login_required` (Flask-Login)";
+    if (paths.some((p) => LOGIN_DECORATORS.test(p))) return "Flask-Login's `@login_required`";
     const sec = paths.find((p) => SECURITY_DECORATORS.test(p));
     if (sec) {
       // auth_required("token") accepts only header tokens; the default and "session" accept the cookie.
       const mechanisms = d.k === "call" && sec.endsWith(".auth_required") ? d.args.map((a) => project.constString(mod, view.scope, a)) : [];
-      if (mechanisms.length === 0 || mechanisms.some((m) => m === null || m === "session")) return `\`@${sec.replace(/^.*\./, "")}\` (Flask-Security)`;
+      if (mechanisms.length === 0 || mechanisms.some((m) => m === null || m === "session")) return `Flask-Security's \`@${sec.replace(/^.*\./, "")}\``;
       continue;
     }
     for (const v of project.resolve(mod, view.scope, target)) {
