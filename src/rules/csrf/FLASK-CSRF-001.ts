@@ -4,7 +4,7 @@ import type { ModuleInfo } from "../../link/modules.js";
 import type { ConfigWrite, ExtensionObject, FlaskObject, Project, Route } from "../../link/project.js";
 import { defineRule, type RuleContext } from "../define.js";
 import { writeContext } from "../support.js";
-import { appsOfObject, type BodyFacts, bodyExprs, cookieIdentityUse, externalBases, factsIn, isBound, isExt, logsIn, methodCalls, sessionUserAttrs, walkExpr } from "../session/facts.js";
+import { appsOfObject, type BodyFacts, bodyExprs, cookieIdentityUse, externalBases, factsIn, isBound, isExt, logsIn, methodCalls, prefixedEnvConfig, sessionUserAttrs, walkExpr } from "../session/facts.js";
 
 const CSRF_EXTENSIONS = /^(flask_wtf(\.csrf)?\.(CSRFProtect|CsrfProtect)|flask_seasurf\.SeaSurf)$/;
 const STATE_CHANGING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
@@ -208,7 +208,7 @@ export default defineRule({
     "Set `SESSION_COOKIE_SAMESITE = \"Lax\"` (or \"Strict\") so that cross-site POSTs do not carry the session cookie, and require a custom request header on JSON endpoints; both narrow the attack but do not replace a token.",
   docs: {
     what:
-      "Finds the ways CSRF protection goes missing in an app that authenticates users with the session cookie: `WTF_CSRF_ENABLED = False` (or SeaSurf's `CSRF_DISABLE = True`) in configuration that reaches production; `WTF_CSRF_CHECK_DEFAULT = False` with no `csrf.protect()` call anywhere; `WTF_CSRF_METHODS` without POST; and routes that accept POST, PUT, PATCH or DELETE, identify the user through the session cookie (Flask-Login's `@login_required`, `current_user`, a project decorator or view that reads the user id from `session`) and have no CSRF check: no `CSRFProtect`/`SeaSurf` bound to the app, or `@csrf.exempt` on the view, and no Flask-WTF form or token check in the view itself.",
+      "Finds the ways CSRF protection goes missing in an app that authenticates users with the session cookie: `WTF_CSRF_ENABLED = False` (or SeaSurf's `CSRF_DISABLE = True`) in configuration that reaches production, including `FLASK_WTF_CSRF_ENABLED=false` in a deployment file of an app that calls `from_prefixed_env()`; `WTF_CSRF_CHECK_DEFAULT = False` with no `csrf.protect()` call anywhere; `WTF_CSRF_METHODS` without POST; and routes that accept POST, PUT, PATCH or DELETE, identify the user through the session cookie (Flask-Login's `@login_required`, `current_user`, a project decorator or view that reads the user id from `session`) and have no CSRF check: no `CSRFProtect`/`SeaSurf` bound to the app, or `@csrf.exempt` on the view, and no Flask-WTF form or token check in the view itself.",
     why:
       "Browsers attach cookies to cross-site requests. Without a token that only the app's own pages know, the app cannot tell a form the user submitted from one another site submitted in the user's name, so anything a logged-in user can do by POST, an attacker's page can make them do.",
     bad: '# config.py\nclass Config:\n    WTF_CSRF_ENABLED = False\n\n# views.py\n@bp.post("/account/email")\n@login_required\ndef change_email():\n    current_user.email = request.form["email"]',
@@ -257,6 +257,18 @@ function reportConfig(project: Project, report: RuleContext["report"], setup: Cs
       message = `WTF_CSRF_CHECK_DEFAULT = False in ${where} turns off the automatic CSRF check, and nothing calls \`csrf.protect()\` instead.`;
     }
     report({ file: w.mod.path, range: toRange(w.r), message, scope: w.where.scope, context: ctx.reasons, confidence: "high" });
+    any = true;
+  }
+  // FLASK_WTF_CSRF_ENABLED=false in a deployment file, for apps that call from_prefixed_env().
+  for (const { key, value, file, env } of prefixedEnvConfig(project, new Set(["WTF_CSRF_ENABLED"]))) {
+    if (!(value === false || value === 0) || !imports(project, /^flask_wtf\b/)) continue;
+    report({
+      file: file.path,
+      range: env.range,
+      message: `${env.name}=${env.value} reaches ${key} through \`from_prefixed_env()\`: Flask-WTF no longer checks CSRF tokens, so cookie-authenticated requests can be forged from other sites.`,
+      context: env.source === "dotenv" ? ["only the `flask` command reads .env/.flaskenv files (with python-dotenv installed)"] : [],
+      confidence: env.source === "dotenv" ? "medium" : "high",
+    });
     any = true;
   }
   return any;

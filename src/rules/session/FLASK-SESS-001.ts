@@ -4,7 +4,7 @@ import type { ModuleInfo } from "../../link/modules.js";
 import type { ConfigWrite, ExtensionObject, Project } from "../../link/project.js";
 import { defineRule } from "../define.js";
 import { writeContext } from "../support.js";
-import { methodCalls } from "./facts.js";
+import { methodCalls, prefixedEnvConfig } from "./facts.js";
 
 type Flag = "secure" | "httponly" | "samesite";
 
@@ -88,7 +88,7 @@ export default defineRule({
     "Serve the site only over HTTPS with HSTS so that browsers never make a plain-HTTP request to it, and keep a Content-Security-Policy that limits what injected script could do with a readable cookie.",
   docs: {
     what:
-      "Finds the session cookie and Flask-Login's remember-me cookie configured without their protective attributes where production uses that configuration: `SESSION_COOKIE_SECURE`/`REMEMBER_COOKIE_SECURE` or `SESSION_COOKIE_HTTPONLY`/`REMEMBER_COOKIE_HTTPONLY` set to a false constant, and `SESSION_COOKIE_SAMESITE`/`REMEMBER_COOKIE_SAMESITE` set to `\"None\"`, in `app.config`, `config.update(...)`, config classes or loaded settings modules. It also finds Flask-Talisman set up with `session_cookie_secure=False`, and `set_cookie(...)` calls on a Flask or Werkzeug response that write a session, login or token cookie without `secure` or `httponly`.",
+      "Finds the session cookie and Flask-Login's remember-me cookie configured without their protective attributes where production uses that configuration: `SESSION_COOKIE_SECURE`/`REMEMBER_COOKIE_SECURE` or `SESSION_COOKIE_HTTPONLY`/`REMEMBER_COOKIE_HTTPONLY` set to a false constant, and `SESSION_COOKIE_SAMESITE`/`REMEMBER_COOKIE_SAMESITE` set to `\"None\"`, in `app.config`, `config.update(...)`, config classes or loaded settings modules. For apps that call `app.config.from_prefixed_env()`, the same settings in a Dockerfile, compose file or `.env` (`FLASK_SESSION_COOKIE_SECURE=false`) count too. It also finds Flask-Talisman set up with `session_cookie_secure=False`, and `set_cookie(...)` calls on a Flask or Werkzeug response that write a session, login or token cookie without `secure` or `httponly`.",
     why:
       "The session cookie is the login. Secure keeps it off plain-HTTP connections, where anyone on the network path can read it; HttpOnly keeps it away from scripts, so an XSS bug does not become an account takeover; SameSite limits which cross-site requests carry it. Flask leaves Secure off by default, so it has to be set on purpose, and turning the flags off in shared config tends to reach production unnoticed.",
     bad: 'class Config:\n    SESSION_COOKIE_SECURE = False\n    REMEMBER_COOKIE_HTTPONLY = False\n\nresp = make_response(redirect("/"))\nresp.set_cookie("auth_token", token)',
@@ -159,6 +159,19 @@ export default defineRule({
         message: "Talisman is told not to mark the session cookie Secure, and no production config sets SESSION_COOKIE_SECURE, so the cookie also travels over plain HTTP.",
         scope: k.scope,
         confidence: "medium",
+      });
+    }
+    // FLASK_SESSION_COOKIE_SECURE=false in a deployment file, for apps that call from_prefixed_env().
+    for (const { key, value, file, env } of prefixedEnvConfig(project, new Set(Object.keys(FLAG_KEYS)))) {
+      const spec = FLAG_KEYS[key]!;
+      const insecure = spec.flag === "samesite" ? typeof value === "string" && value.toLowerCase() === "none" : value === false || value === 0 || value === null || value === "";
+      if (!insecure || (TALISMAN_KW[key] && tal.length > 0)) continue;
+      report({
+        file: file.path,
+        range: env.range,
+        message: `${env.name}=${env.value} reaches ${key} through \`from_prefixed_env()\`, so the ${spec.cookie} cookie ${spec.flag === "secure" ? "also travels over plain HTTP" : spec.flag === "httponly" ? "is readable by scripts" : "goes with requests from every other site"}.`,
+        context: env.source === "dotenv" ? ["only the `flask` command reads .env/.flaskenv files (with python-dotenv installed)"] : [],
+        ...(env.source === "dotenv" || spec.flag === "samesite" ? { confidence: "medium" as const } : {}),
       });
     }
     reportSetCookie(project, report);

@@ -1,7 +1,10 @@
 /** Session, cookie and login facts shared by the FLASK-SESS and FLASK-CSRF rules, read from the project model. */
 import type { AssignFact, CallFact, DefFact, Expr, ReturnFact } from "../../index/ir.js";
 import type { ModuleInfo } from "../../link/modules.js";
+import type { SourceFile } from "../../core/types.js";
+import type { EnvSetting } from "../../index/deploy/types.js";
 import type { ExtensionObject, FlaskObject, Project } from "../../link/project.js";
+import { isDevDeploymentFile } from "../../link/project.js";
 
 /** `flask.session` under the names Flask exports it. */
 export const FLASK_SESSION = /^flask(\.globals)?\.session$/;
@@ -253,4 +256,39 @@ export function appsOfObject(project: Project, obj: FlaskObject, seen = new Set<
   if (seen.has(obj.site)) return [];
   seen.add(obj.site);
   return project.registrations.filter((r) => r.child === obj).flatMap((r) => appsOfObject(project, r.parent, seen));
+}
+
+/**
+ * Config values that deployment files hand to `app.config.from_prefixed_env()`: `FLASK_SESSION_COOKIE_SECURE=false`
+ * in a Dockerfile, compose file or `.env`, for apps that load the prefixed environment. Values are decoded the
+ * way Flask does (JSON when it parses, else the raw string).
+ */
+export function prefixedEnvConfig(project: Project, keys: ReadonlySet<string>): { key: string; value: unknown; file: SourceFile; env: EnvSetting }[] {
+  const prefixes = new Set<string>();
+  for (const load of project.configLoads) {
+    if (load.method !== "from_prefixed_env") continue;
+    const ctx = project.contextOf(load.mod, load.where);
+    if (ctx.test || ctx.devOnly) continue;
+    const arg = load.arg ?? null;
+    const prefix = arg ? project.constString(load.mod, load.where.scope, arg) : "FLASK";
+    if (prefix) prefixes.add(prefix);
+  }
+  const out: { key: string; value: unknown; file: SourceFile; env: EnvSetting }[] = [];
+  if (prefixes.size === 0) return out;
+  for (const { file, env } of project.envSettings()) {
+    if (file.subkind === "script" || file.subkind === "dotenv-example" || isDevDeploymentFile(file)) continue;
+    for (const prefix of prefixes) {
+      if (!env.name.startsWith(`${prefix}_`)) continue;
+      const key = env.name.slice(prefix.length + 1);
+      if (!keys.has(key)) continue;
+      let value: unknown = env.value;
+      try {
+        value = JSON.parse(env.value);
+      } catch {
+        // Flask keeps values that are not JSON as strings.
+      }
+      out.push({ key, value, file, env });
+    }
+  }
+  return out;
 }
