@@ -29,6 +29,7 @@ const KEEP_ARGS = new Set([
   "init_app", "as_view", "getenv", "dict", "run_simple",
   "after_request", "cross_origin", "limit", "shared_limit",
   "print", "debug", "info", "warning", "warn", "error", "critical", "exception", "log", "url_for", "redirect", "create_app", "make_app",
+  "set_cookie", "timedelta", "exempt",
 ]);
 
 const FACTS_QUERY = `

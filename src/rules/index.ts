@@ -2,6 +2,7 @@
 import CONFIG_001 from "./config/FLASK-CONFIG-001.js";
 import CONFIG_002 from "./config/FLASK-CONFIG-002.js";
 import CORS_001 from "./cors/FLASK-CORS-001.js";
+import CSRF_001 from "./csrf/FLASK-CSRF-001.js";
 import DEPLOY_001 from "./deploy/FLASK-DEPLOY-001.js";
 import DEPLOY_002 from "./deploy/FLASK-DEPLOY-002.js";
 import DEPLOY_003 from "./deploy/FLASK-DEPLOY-003.js";
@@ -17,12 +18,14 @@ import LIMITS_001 from "./config/FLASK-LIMITS-001.js";
 import PATH_001 from "./files/FLASK-PATH-001.js";
 import PROXY_001 from "./proxy/FLASK-PROXY-001.js";
 import REDIRECT_001 from "./redirect/FLASK-REDIRECT-001.js";
+import SESS_001 from "./session/FLASK-SESS-001.js";
+import SESS_002 from "./session/FLASK-SESS-002.js";
 import SSRF_001 from "./ssrf/FLASK-SSRF-001.js";
 import SSTI_001 from "./templates/FLASK-SSTI-001.js";
 import SUPPLY_001 from "./supply/FLASK-SUPPLY-001.js";
 import type { Rule } from "./define.js";
 
-export const RULES: readonly Rule[] = [CONFIG_001, CONFIG_002, CORS_001, DEPLOY_001, DEPLOY_002, DEPLOY_003, DESER_001, HEADERS_001, HOST_001, INJECT_001, INJECT_002, INJECT_003, INJECT_004, INJECT_005, LIMITS_001, PATH_001, PROXY_001, REDIRECT_001, SSRF_001, SSTI_001, SUPPLY_001].sort((a, b) => (a.id < b.id ? -1 : 1));
+export const RULES: readonly Rule[] = [CONFIG_001, CONFIG_002, CORS_001, CSRF_001, DEPLOY_001, DEPLOY_002, DEPLOY_003, DESER_001, HEADERS_001, HOST_001, INJECT_001, INJECT_002, INJECT_003, INJECT_004, INJECT_005, LIMITS_001, PATH_001, PROXY_001, REDIRECT_001, SESS_001, SESS_002, SSRF_001, SSTI_001, SUPPLY_001].sort((a, b) => (a.id < b.id ? -1 : 1));
 
 export function findRule(id: string): Rule | undefined {
   return RULES.find((r) => r.id === id.toUpperCase());
