@@ -301,6 +301,45 @@ export class Project {
     return this.sortedModules;
   }
 
+  private flaskModulesCache: readonly ModuleInfo[] | null = null;
+
+  /**
+   * Modules that can touch Flask: they import a Flask-world package (flask, werkzeug, quart, any
+   * flask_* extension) or a project module that does, transitively. Code elsewhere cannot reach
+   * `flask.request` or an app except through parameters, so rules that look for request reads may
+   * skip the rest (the standard library, vendored libraries).
+   */
+  flaskModules(): readonly ModuleInfo[] {
+    if (this.flaskModulesCache) return this.flaskModulesCache;
+    const isFlaskWorld = (m: string) => /^(flask|werkzeug|quart|apiflask|connexion)(\.|$)|^flask_/.test(m);
+    const importsOf = new Map<ModuleInfo, ModuleInfo[]>();
+    const reached = new Set<ModuleInfo>();
+    for (const mod of this.sortedModules) {
+      const deps: ModuleInfo[] = [];
+      for (const f of mod.index.imports) {
+        const abs = f.module.startsWith(".") ? this.modules.absolute(f.module, mod) : f.module;
+        if (isFlaskWorld(abs)) reached.add(mod);
+        const target = this.modules.get(abs, mod) ?? (f.member ? this.modules.get(`${abs}.${f.member}`, mod) : undefined);
+        if (target) deps.push(target);
+      }
+      importsOf.set(mod, deps);
+    }
+    // Importers of a Flask-world module are Flask-world too, to a fixed point.
+    let changed = true;
+    while (changed) {
+      changed = false;
+      for (const mod of this.sortedModules) {
+        if (reached.has(mod)) continue;
+        if (importsOf.get(mod)!.some((d) => reached.has(d))) {
+          reached.add(mod);
+          changed = true;
+        }
+      }
+    }
+    this.flaskModulesCache = this.sortedModules.filter((m) => reached.has(m));
+    return this.flaskModulesCache;
+  }
+
   // ---------- linking ----------
 
   private classPathOf(v: Val, seen = new Set<string>()): string | null {

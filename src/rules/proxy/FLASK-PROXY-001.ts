@@ -28,7 +28,7 @@ interface ProxyFixSite {
 
 function proxyFixes(project: Project): ProxyFixSite[] {
   const out: ProxyFixSite[] = [];
-  for (const mod of project.pythonModules()) {
+  for (const mod of project.flaskModules()) {
     for (const c of mod.index.calls) {
       const fn = c.call.fn;
       const name = fn.k === "name" ? fn.id : fn.k === "attr" ? fn.name : "";
@@ -141,7 +141,7 @@ function proxyEvidence(project: Project): string | null {
 
 function checkLimiters(project: Project, getters: Map<string, AddressSource>, hasProxyFix: boolean, emit: (r: RuleReport) => void): void {
   const proxy = proxyEvidence(project);
-  for (const mod of project.pythonModules()) {
+  for (const mod of project.flaskModules()) {
     for (const c of mod.index.calls) {
       if (!c.call.kw.some((k) => k.name === "key_func")) continue;
       if (!isLimiterCall(project, mod, c.scope, c.call)) continue;
@@ -173,9 +173,18 @@ function factsIn(mod: ModuleInfo): Where[] {
 function checkConditions(project: Project, getters: Map<string, AddressSource>, hasProxyFix: boolean, emit: (r: RuleReport) => void): void {
   const proxy = proxyEvidence(project);
   const uses = addressUses(project);
-  for (const mod of project.pythonModules()) {
+  const remoteAddrMatters = Boolean(proxy) && !hasProxyFix;
+  for (const mod of project.flaskModules()) {
     const facts = factsIn(mod);
-    const condsIn = (scope: string) => [...new Set(facts.filter((f) => f.scope === scope).flatMap((f) => f.conds))];
+    // Conditions by scope, gathered once per module (a scan of every fact per scope was quadratic).
+    const byScope = new Map<string, Set<string>>();
+    for (const f of facts) {
+      if (f.conds.length === 0) continue;
+      let set = byScope.get(f.scope);
+      if (!set) byScope.set(f.scope, (set = new Set()));
+      for (const c of f.conds) set.add(c);
+    }
+    const condsIn = (scope: string) => [...(byScope.get(scope) ?? [])];
     // Header values held in variables (directly or from a helper) and compared in an `if`.
     for (const use of uses.filter((u) => u.mod === mod)) {
       if (use.src.kind !== "header" || !use.variable) continue;
@@ -191,7 +200,9 @@ function checkConditions(project: Project, getters: Map<string, AddressSource>, 
       if (cond) reportDecision(project, mod, a, a.value.r, src, cond, emit);
     }
     // Helpers and reads used inside the condition itself: `if client_ip() in BANNED`, `if request.remote_addr != "127.0.0.1"`.
-    for (const scope of new Set(facts.map((f) => f.scope))) {
+    // Only worth looking when some helper returns a client-set address, or remote_addr is the proxy's.
+    if (getters.size === 0 && !remoteAddrMatters) continue;
+    for (const scope of byScope.keys()) {
       for (const cond of condsIn(scope)) {
         for (const m of cond.matchAll(/([A-Za-z_][\w.]*)\(\s*\)/g)) {
           const callee = m[1]!;
@@ -201,7 +212,7 @@ function checkConditions(project: Project, getters: Map<string, AddressSource>, 
           const at = facts.find((f) => f.scope === scope && f.conds.includes(cond));
           if (at) reportDecision(project, mod, at, rangeOf(at), src, cond, emit);
         }
-        if (proxy && !hasProxyFix) {
+        if (remoteAddrMatters) {
           for (const m of cond.matchAll(/([A-Za-z_]\w*)\.remote_addr\b/g)) {
             if (!conditionDecidesOn(cond, `${m[1]}.remote_addr`)) continue;
             if (!project.extPaths(mod, scope, { k: "name", id: m[1]! }).some((p) => p === "flask.request" || p === "flask.globals.request")) continue;

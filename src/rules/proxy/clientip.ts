@@ -71,7 +71,7 @@ export interface AddressUse {
 /** Every unsafe address read in the project with the variable that holds it. */
 export function addressUses(project: Project): AddressUse[] {
   const out: AddressUse[] = [];
-  for (const mod of project.pythonModules()) {
+  for (const mod of project.flaskModules()) {
     for (const a of mod.index.assigns) {
       const read = findRead(project, mod, a.scope, a.value);
       if (!read || read.safe) continue;
@@ -90,7 +90,7 @@ export function addressUses(project: Project): AddressUse[] {
 /** Functions ("path:qualname") that return a client address, with what they read. */
 export function addressGetters(project: Project): Map<string, AddressSource> {
   const out = new Map<string, AddressSource>();
-  for (const mod of project.pythonModules()) {
+  for (const mod of project.flaskModules()) {
     for (const ret of mod.index.returns) {
       if (!ret.value || !ret.scope) continue;
       let read = findRead(project, mod, ret.scope, ret.value);
