@@ -54,6 +54,7 @@ export async function scan(opts: ScanOptions): Promise<ScanOutput> {
   t = lap("parse", t);
   for (const r of results) diagnostics.push(...r.diagnostics);
   const project = new Project(found.root, found.files, results);
+  project.authDecorators = config.authDecorators ?? [];
   t = lap("link", t);
   // Every rule runs, so a suppression for a rule that is switched off is not reported as unused.
   const sources = new SourceCache(new Map(found.files.map((f) => [f.path, f])));

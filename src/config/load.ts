@@ -120,7 +120,9 @@ const TOP_KEYS = [
   "respect-gitignore",
   "severity",
   "overrides",
+  "routes",
 ];
+const ROUTES_KEYS = ["auth-decorators"];
 const OVERRIDE_KEYS = ["paths", "ignore", "severity"];
 
 function applyTable(config: Config, table: Table, c: Checker): void {
@@ -141,6 +143,14 @@ function applyTable(config: Config, table: Table, c: Checker): void {
   }
   if (table["severity"] !== undefined) config.severity = c.severityMap(table["severity"], at("severity"));
   if (table["overrides"] !== undefined) config.overrides = c.overrides(table["overrides"], at("overrides"));
+  if (table["routes"] !== undefined) {
+    const routes = c.table(table["routes"], at("routes"));
+    c.knownKeys(routes, ROUTES_KEYS, at("routes"));
+    if (routes["auth-decorators"] !== undefined) {
+      const key = c.join(at("routes"), "auth-decorators");
+      config.authDecorators = c.stringArray(routes["auth-decorators"], key).map((name, i) => (/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/.test(name) ? name : c.fail(`${key}[${i}]`, "a Python name such as `require_admin` or `myapp.auth.require_admin`", name)));
+    }
+  }
 }
 
 /** Validation helpers that know the file and build the error messages. */

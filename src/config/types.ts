@@ -34,6 +34,8 @@ export interface Config {
   baseline: string | null;
   /** Honour .gitignore files. */
   respectGitignore: boolean;
+  /** Extra auth-guard decorator names (`[routes] auth-decorators`), plain or dotted. */
+  authDecorators?: string[];
 }
 
 export const DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024;
@@ -53,6 +55,7 @@ export function defaultConfig(baseDir: string): Config {
     minSeverity: "low",
     baseline: null,
     respectGitignore: true,
+    authDecorators: [],
   };
 }
 
