@@ -54,11 +54,13 @@ function sensitivity(r: InventoryRoute): Sensitivity | null {
   if (words.some((w) => PUBLIC_WORDS.has(w)) || (words.length === 0 && epWords.some((w) => PUBLIC_WORDS.has(w)))) return null;
   const admin = words.find((w) => ADMIN_WORDS.has(w));
   if (admin) return { severity: "high", why: `it sits under the \`${admin}\` area` };
-  const changing = r.methods.filter((m) => m === "PUT" || m === "PATCH" || m === "DELETE");
-  if (changing.length > 0) return { severity: "high", why: `it accepts ${changing.join("/")}, which change data` };
   const ids = idParams(r.path);
   const privateWord = words.find((w) => PRIVATE_WORDS.has(w));
-  if (r.methods.includes("POST") && r.viewMod && r.viewDef && viewWrites(r.viewMod, r.viewDef.qualname)) return { severity: "high", why: "it accepts POST and its view writes to the database" };
+  const writes = r.viewMod !== null && r.viewDef !== null && viewWrites(r.viewMod, r.viewDef.qualname);
+  // A method list alone changes nothing (an echo service accepts DELETE); the view must write or address a record.
+  const changing = r.methods.filter((m) => m === "PUT" || m === "PATCH" || m === "DELETE");
+  if (changing.length > 0 && (writes || ids.length > 0)) return { severity: "high", why: `it accepts ${changing.join("/")} ${writes ? "and its view writes to the database" : `on a record named by \`${ids[0]}\``}` };
+  if (r.methods.includes("POST") && writes) return { severity: "high", why: "it accepts POST and its view writes to the database" };
   if (ids.length > 0 && privateWord) return { severity: "medium", why: `it returns records under \`/${privateWord}\` by \`${ids[0]}\`, an identifier anyone can walk` };
   return null;
 }
@@ -84,7 +86,7 @@ export default defineRule({
   mitigation: "Restrict administrative paths at the reverse proxy, rate-limit identifier lookups, and prefer identifiers that cannot be enumerated (random UUIDs) for records reachable from outside.",
   docs: {
     what:
-      "Reports routes with no authentication control that are sensitive: they sit under an administrative or internal path (`/admin`, `/manage`, `/internal`), accept PUT, PATCH or DELETE, accept POST with a view that writes to a database, or return per-user records by an identifier in the URL (`/users/<int:user_id>`). It also reports an authentication decorator placed above the route decorator, which leaves the registered view unprotected, and, for an app with no authentication anywhere, one finding on the app instead of one per route.",
+      "Reports routes with no authentication control that are sensitive: they sit under an administrative or internal path (`/admin`, `/manage`, `/internal`), accept PUT, PATCH or DELETE on a record named in the URL or with a view that writes to a database, accept POST with a view that writes (`commit()`, `insert_one()`, ...), or return per-user records by an identifier in the URL (`/users/<int:user_id>`). It also reports an authentication decorator placed above the route decorator, which leaves the registered view unprotected, and, for an app with no authentication anywhere, one finding on the app instead of one per route.",
     why:
       "Missing authentication on one route is enough: attackers list routes from JavaScript bundles, mobile apps and old documentation, and try the ones without a guard. Routes that take a numeric id are the easiest to harvest, since the ids can be counted. Flask registers the function as it is when the route decorator runs, so a `@login_required` written above `@app.route` wraps a function nobody calls and the route stays open while the code looks protected.",
     bad: '@bp.route("/admin/users/<int:user_id>")\ndef admin_user(user_id):\n    return jsonify(load_user_row(user_id))\n\n@login_required            # above the route: does not protect it\n@bp.route("/notes/<int:note_id>", methods=["DELETE"])\ndef delete_note(note_id): ...',
