@@ -393,7 +393,10 @@ class Indexer {
     // Arguments are lowered before the call is listed, so calls nested in them come first in the list.
     // Methods of a `headers` object (`resp.headers.set("X-Frame-Options", ...)`) keep theirs for the header rules.
     const onHeaders = fn.k === "attr" && fn.obj.k === "attr" && fn.obj.name === "headers";
-    const argsNode = name !== null && (KEEP_ARGS.has(name) || /^[A-Z]/.test(name) || onHeaders) ? n.lastNamedChild : null;
+    // A decorator factory applied by hand (`limiter.limit("5/minute")(bp)`) keeps its arguments when the factory does.
+    const inner = fn.k === "ref" ? this.index.calls[fn.i]?.call.fn : undefined;
+    const applied = inner !== undefined && inner.k === "attr" && KEEP_ARGS.has(inner.name);
+    const argsNode = (name !== null && (KEEP_ARGS.has(name) || /^[A-Z]/.test(name) || onHeaders)) || applied ? n.lastNamedChild : null;
     if (argsNode && fnNode && argsNode.id !== fnNode.id) {
       if (argsNode.type === "generator_expression") args.push(OPAQUE);
       else

@@ -30,6 +30,7 @@ function rows(inv: RouteInventory): string[][] {
   return inv.routes.map((r) => [r.methods.join(","), pathCell(r), r.endpoint ?? "?", authCell(r), rateCell(r), r.csrf.state, r.version ?? "-", `${r.file}:${r.line}`]);
 }
 
+const MD_HEAD = ["Methods", "Path", "Endpoint", "Auth", "Rate limit", "CSRF", "Version", "Defined at"];
 const HEAD = ["METHODS", "PATH", "ENDPOINT", "AUTH", "RATE LIMIT", "CSRF", "VERSION", "DEFINED AT"];
 
 function groups(inv: RouteInventory): [string, number[]][] {
@@ -65,7 +66,7 @@ export function formatMarkdown(inv: RouteInventory): string {
   const esc = (s: string) => s.replace(/\|/g, "\\|").replace(/</g, "&lt;").replace(/>/g, "&gt;");
   let out = "# Route inventory\n";
   for (const [label, idx] of groups(inv)) {
-    out += `\n## App ${esc(label)}\n\n| ${HEAD.map((h) => h.charAt(0) + h.slice(1).toLowerCase()).join(" | ")} |\n|${HEAD.map(() => "---").join("|")}|\n`;
+    out += `\n## App ${esc(label)}\n\n| ${MD_HEAD.join(" | ")} |\n|${HEAD.map(() => "---").join("|")}|\n`;
     for (const i of idx) out += `| ${all[i]!.map((c, j) => (j === 1 || j === 2 || j === 7 ? `\`${c}\`` : esc(c))).join(" | ")} |\n`;
   }
   return out;
@@ -112,7 +113,7 @@ export function formatOpenapi(inv: RouteInventory, title: string): string {
     for (const m of r.methods) {
       const verb = m.toLowerCase();
       if (verb === "head" || verb === "options" || entry[verb]) continue;
-      const op: Record<string, unknown> = { operationId: r.endpoint ?? `${verb}_${path}`, summary: r.view ?? r.endpoint ?? path };
+      const op: Record<string, unknown> = { operationId: `${r.endpoint ?? path}_${verb}`, summary: r.view ?? r.endpoint ?? path };
       if (r.version) op["tags"] = [r.version];
       if (params.length > 0) op["parameters"] = params.map((x) => ({ name: x.name, in: "path", required: true, schema: { type: x.type } }));
       op["responses"] = { default: { description: "not documented" } };
@@ -120,7 +121,7 @@ export function formatOpenapi(inv: RouteInventory, title: string): string {
         needsSecurity = true;
         op["security"] = r.auth.every((a) => a.optional) ? [{}, { flaskwarden_auth: [] }] : [{ flaskwarden_auth: [] }];
       } else op["security"] = [];
-      op["x-flaskwarden"] = { file: r.file, line: r.line, auth: r.auth.map((a) => a.name), rateLimit: r.rate.map((x) => x.value ?? x.kind), csrf: r.csrf.state };
+      op["x-flaskwarden"] = { ...(r.subdomain ? { subdomain: r.subdomain } : {}), file: r.file, line: r.line, auth: r.auth.map((a) => a.name), rateLimit: r.rate.map((x) => x.value ?? x.kind), csrf: r.csrf.state };
       entry[verb] = op;
     }
   }

@@ -188,6 +188,10 @@ export class RouteInventory {
       }
       for (const c of mod.index.calls) {
         const fn = c.call.fn;
+        if (fn.k === "call" && fn.fn.k === "attr" && (fn.fn.name === "limit" || fn.fn.name === "shared_limit") && c.call.args[0]) {
+          this.appliedLimit(mod, c, fn);
+          continue;
+        }
         if (fn.k !== "attr") continue;
         if ((fn.name === "before_request" || fn.name === "before_app_request") && c.call.args[0]) {
           for (const v of p.resolve(mod, c.scope, c.call.args[0])) {
@@ -200,6 +204,21 @@ export class RouteInventory {
           this.objectCall(mod, c);
         }
       }
+    }
+  }
+
+  /** `limiter.limit("60/hour")(bp)`: a limit applied to a blueprint or view by hand. */
+  private appliedLimit(mod: ModuleInfo, c: CallFact, factory: Extract<Expr, { k: "call" }>): void {
+    const p = this.project;
+    const fn = factory.fn as Extract<Expr, { k: "attr" }>;
+    if (!p.resolve(mod, c.scope, fn.obj).some((v) => v.t === "inst" && this.limiters.some((l) => l.site === v.site))) return;
+    const value = factory.args[0] ? p.constString(mod, c.scope, factory.args[0]) : null;
+    for (const v of p.resolve(mod, c.scope, c.call.args[0]!)) {
+      const key = v.t === "inst" ? v.site : v.t === "def" ? defKey(v.mod, v.def) : null;
+      if (!key) continue;
+      const list = this.objectRate.get(key) ?? [];
+      list.push({ file: mod.path, line: line(c.call.r), via: "blueprint limit", kind: fn.name as RateControl["kind"], value });
+      this.objectRate.set(key, list);
     }
   }
 
@@ -434,6 +453,9 @@ export class RouteInventory {
           }
         }
       }
+      // Flask-Limiter applies default limits only to routes without limits of their own (or their blueprint's).
+      const ownRate = rate.filter((x) => x.kind !== "default");
+      if (ownRate.length > 0) rate.splice(0, rate.length, ...ownRate);
       const headerOnly = auth.length > 0 && auth.every((a) => a.headerToken);
       const csrfExt = chain.app ? this.csrfExts.find((e) => e.apps.includes(chain.app!)) : undefined;
       let csrf: InventoryRoute["csrf"];
