@@ -137,6 +137,7 @@ test("every key is read from flaskwarden.toml", () => {
     minSeverity: "medium",
     baseline: ".flaskwarden-baseline.json",
     respectGitignore: false,
+    authDecorators: ["require_staff", "myapp.security.partner_only"],
   };
   assert.deepEqual(loadConfig(file, {}), expected);
 });
