@@ -635,7 +635,11 @@ function decoLine(def: DefFact, i: number): number {
   const d = def.decorators[i]!;
   if (d.k === "call") return line(d.r);
   if ("r" in d && d.r) return line(d.r);
-  // Decorators without ranges: the definition starts at the first decorator, one per line.
+  // Decorators without ranges sit one per line: count from the nearest earlier call decorator's last line.
+  for (let j = i - 1; j >= 0; j--) {
+    const prev = def.decorators[j]!;
+    if (prev.k === "call") return unpack(prev.r)[2] + (i - j);
+  }
   return line(def.r) + i;
 }
 
