@@ -14,6 +14,7 @@ const REPO = fileURLToPath(new URL("../../", import.meta.url));
 const BIN = join(REPO, "bin/flaskwarden.js");
 const VULNERABLE = join(REPO, "examples/vulnerable-app");
 const RESTFUL = join(REPO, "test/fixtures/routes/restful-app");
+const RESTX_SMOREST = join(REPO, "test/fixtures/routes/restx-smorest-app");
 const EXPECTED = join(REPO, "test/fixtures/routes/expected");
 
 interface Run {
@@ -56,6 +57,12 @@ describe("flaskwarden routes", () => {
     const run = await cli(["routes", RESTFUL]);
     assert.equal(run.code, 0, run.stderr);
     assert.equal(run.stdout, readFileSync(join(EXPECTED, "restful-app.txt"), "utf8"));
+  });
+
+  test("table for flask-restx namespaces and flask-smorest blueprints routed by class decorators", async () => {
+    const run = await cli(["routes", RESTX_SMOREST]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stdout, readFileSync(join(EXPECTED, "restx-smorest-app.txt"), "utf8"));
   });
 
   test("json lists each control with its source", async () => {

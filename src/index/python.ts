@@ -29,7 +29,7 @@ const KEEP_ARGS = new Set([
   "init_app", "as_view", "getenv", "dict", "run_simple",
   "after_request", "cross_origin", "limit", "shared_limit",
   "print", "debug", "info", "warning", "warn", "error", "critical", "exception", "log", "url_for", "redirect", "create_app", "make_app",
-  "abort", "make_response", "jwt_required", "verify_jwt_in_request", "before_request", "before_app_request", "add_resource", "exempt", "auth_required", "roles_required", "roles_accepted", "jsonify", "render_template",
+  "abort", "make_response", "jwt_required", "verify_jwt_in_request", "before_request", "before_app_request", "add_resource", "exempt", "auth_required", "roles_required", "roles_accepted", "jsonify", "render_template", "add_namespace",
 ]);
 
 const FACTS_QUERY = `

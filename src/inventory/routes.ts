@@ -165,6 +165,7 @@ export class RouteInventory {
     this.collectObjectControls();
     for (const r of project.routes) this.addRoute(r);
     this.addRestfulResources();
+    this.addClassRoutes();
     this.routes.sort(compareRoutes);
   }
 
@@ -373,7 +374,9 @@ export class RouteInventory {
       seen.add(obj.site);
       const ownSub = constKw(p, obj.mod, obj.scope, obj.call, "subdomain");
       const regs = p.registrations.filter((r) => r.child === obj);
-      if (regs.length === 0) {
+      const viaSmorest = regs.length === 0 ? this.smorestApps(obj) : [];
+      for (const sm of viaSmorest) out.push({ app: sm.app, prefix: joinPath(sm.urlPrefix ?? obj.urlPrefix ?? "", prefix), subdomain: sub ?? ownSub, names: [obj.name ?? "?", ...names], bps: [obj, ...bps] });
+      if (regs.length === 0 && viaSmorest.length === 0) {
         out.push({ app: null, prefix: joinPath(obj.urlPrefix ?? "", prefix), subdomain: sub ?? ownSub, names: [obj.name ?? "?", ...names], bps: [obj, ...bps] });
         return;
       }
@@ -595,6 +598,101 @@ export class RouteInventory {
         }
       }
     }
+  }
+
+  /**
+   * Resource classes routed by a class decorator: flask-smorest `@blp.route("/pets")` on a MethodView, and
+   * flask-restx `@api.route(...)` / `@ns.route(...)` (a Namespace mounted with `api.add_namespace(ns, path=...)`).
+   */
+  private addClassRoutes(): void {
+    const p = this.project;
+    const restx = p.extensions.filter((e) => /^flask_restx\.(Api|Namespace)$|^flask_restplus\.(Api|Namespace)$/.test(e.cls));
+    for (const mod of p.pythonModules()) {
+      for (const d of mod.index.defs) {
+        if (d.kind !== "class") continue;
+        for (const deco of d.decorators) {
+          if (deco.k !== "call" || deco.fn.k !== "attr" || deco.fn.name !== "route") continue;
+          const ruleArgs = deco.args.length > 0 ? deco.args : [];
+          const endpointArg = kwOf(deco, "endpoint");
+          const endpoint = endpointArg ? p.constString(mod, d.scope, endpointArg) : d.name;
+          const mounts: { owner: FlaskObject; prefix: string; endpoint?: string }[] = [];
+          for (const o of p.objectsOf(mod, d.scope, deco.fn.obj)) mounts.push({ owner: o, prefix: "" });
+          if (mounts.length === 0) {
+            const vals = p.resolve(mod, d.scope, deco.fn.obj);
+            const ext = restx.find((e) => vals.some((v) => v.t === "inst" && v.site === e.site));
+            if (ext) {
+              // flask-restx names an endpoint after the class in snake case, prefixed by a namespace's name.
+              const ns = /\.Namespace$/.test(ext.cls) ? this.restxName(ext) : null;
+              const snake = d.name.replace(/(?<=[a-z0-9])(?=[A-Z])/g, "_").toLowerCase();
+              for (const m of this.restxMounts(ext)) mounts.push({ ...m, endpoint: endpointArg ? undefined : ns ? `${ns}_${snake}` : snake });
+            }
+          }
+          for (const m of mounts) {
+            for (const a of ruleArgs) {
+              const rule = p.constString(mod, d.scope, a);
+              const route: Route = { owner: m.owner, mod, rule: rule === null ? null : joinPath(m.prefix, rule), methods: ["GET"], endpoint: m.endpoint ?? endpoint, view: d, viewMod: mod, r: deco.r, via: "decorator", fullPaths: [] };
+              const before = this.routes.length;
+              this.addRoute(route);
+              for (const e of this.routes.slice(before)) e.kind = "resource";
+            }
+          }
+        }
+      }
+    }
+  }
+
+  private restxName(ext: ExtensionObject): string | null {
+    const scope = ext.mod.index.calls.find((x) => x.call === ext.call)?.scope ?? "";
+    const nameArg = ext.call.args[0] ?? kwOf(ext.call, "name");
+    return nameArg ? this.project.constString(ext.mod, scope, nameArg) : null;
+  }
+
+  /** flask-smorest `Api(app).register_blueprint(blp)`: the apps a blueprint is served on through a smorest Api. */
+  private smorestApps(bp: FlaskObject): { app: FlaskObject; urlPrefix: string | null }[] {
+    const p = this.project;
+    const out: { app: FlaskObject; urlPrefix: string | null }[] = [];
+    for (const mod of p.pythonModules()) {
+      for (const c of mod.index.calls) {
+        if (c.call.fn.k !== "attr" || c.call.fn.name !== "register_blueprint" || !c.call.args[0]) continue;
+        if (!p.objectsOf(mod, c.scope, c.call.args[0]).includes(bp)) continue;
+        const vals = p.resolve(mod, c.scope, c.call.fn.obj);
+        for (const e of p.extensions) {
+          if (!/^flask_smorest(\.api)?\.Api$/.test(e.cls) || !vals.some((v) => v.t === "inst" && v.site === e.site)) continue;
+          const pre = c.call.kw.find((k) => k.name === "url_prefix")?.value;
+          for (const app of this.apiOwners(e)) if (app.kind === "app") out.push({ app, urlPrefix: pre ? p.constString(mod, c.scope, pre) : null });
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Where a flask-restx Api or Namespace serves its resources: owners and the URL prefix. */
+  private restxMounts(ext: ExtensionObject): { owner: FlaskObject; prefix: string }[] {
+    const p = this.project;
+    const scope = ext.mod.index.calls.find((x) => x.call === ext.call)?.scope ?? "";
+    if (/\.Api$/.test(ext.cls)) {
+      const pre = kwOf(ext.call, "prefix");
+      const prefix = pre ? p.constString(ext.mod, scope, pre) ?? "" : "";
+      return this.apiOwners(ext).map((owner) => ({ owner, prefix }));
+    }
+    const nameArg = ext.call.args[0] ?? kwOf(ext.call, "name");
+    const name = nameArg ? p.constString(ext.mod, scope, nameArg) : null;
+    const pathArg = kwOf(ext.call, "path");
+    const own = pathArg ? p.constString(ext.mod, scope, pathArg) : name !== null ? `/${name}` : "";
+    const out: { owner: FlaskObject; prefix: string }[] = [];
+    for (const mod of p.pythonModules()) {
+      for (const c of mod.index.calls) {
+        if (c.call.fn.k !== "attr" || c.call.fn.name !== "add_namespace" || !c.call.args[0]) continue;
+        if (!p.resolve(mod, c.scope, c.call.args[0]).some((v) => v.t === "inst" && v.site === ext.site)) continue;
+        const apiVals = p.resolve(mod, c.scope, c.call.fn.obj);
+        const api = p.extensions.find((e) => /\.Api$/.test(e.cls) && apiVals.some((v) => v.t === "inst" && v.site === e.site));
+        if (!api) continue;
+        const pathKw = c.call.kw.find((k) => k.name === "path")?.value ?? c.call.args[1];
+        const nsPath = pathKw ? p.constString(mod, c.scope, pathKw) ?? own ?? "" : own ?? "";
+        for (const m of this.restxMounts(api)) out.push({ owner: m.owner, prefix: joinPath(m.prefix, nsPath) });
+      }
+    }
+    return out;
   }
 
   /** The app or blueprint an Api object is bound to: `Api(app)`, `Api(bp)`, `api.init_app(app)`. */
