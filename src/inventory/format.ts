@@ -56,7 +56,7 @@ export function formatTable(inv: RouteInventory): string {
     out += "\n";
   }
   const unauth = inv.routes.filter((r) => r.auth.length === 0).length;
-  out += `${inv.routes.length} routes, ${unauth} without authentication.\n`;
+  out += `${inv.routes.length} route${inv.routes.length === 1 ? "" : "s"}, ${unauth} without authentication.\n`;
   return out;
 }
 
