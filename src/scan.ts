@@ -55,6 +55,7 @@ export async function scan(opts: ScanOptions): Promise<ScanOutput> {
   t = lap("parse", t);
   for (const r of results) diagnostics.push(...r.diagnostics);
   const project = new Project(found.root, found.files, results);
+  project.authDecorators = config.authDecorators ?? [];
   t = lap("link", t);
   await prepareTaint(project, config.dataflow);
   t = lap("dataflow", t);

@@ -138,6 +138,7 @@ test("every key is read from flaskwarden.toml", () => {
     baseline: ".flaskwarden-baseline.json",
     respectGitignore: false,
     dataflow: { sources: ["myapp.web.current_query"], sanitizers: { "myapp.db.quote_ident": ["sql"], "myapp.util.clean": ["all"] } },
+    authDecorators: ["require_staff", "myapp.security.partner_only"],
   };
   assert.deepEqual(loadConfig(file, {}), expected);
 });

@@ -161,6 +161,7 @@ describe("flaskwarden init: the generated app under gunicorn", { skip: liveSkip 
       env: env({
         SECRET_KEY: randomBytes(32).toString("hex"),
         TRUSTED_HOSTS: "127.0.0.1",
+        RATELIMIT_STORAGE_URI: "memory://",
         GUNICORN_BIND: `127.0.0.1:${port}`,
         GUNICORN_WORKERS: "1",
       }),
@@ -257,9 +258,9 @@ describe("flaskwarden init: the generated app under gunicorn", { skip: liveSkip 
     assert.match(r.stdout, /\d+ passed/);
   });
 
-  test("production refuses to start without SECRET_KEY and TRUSTED_HOSTS", () => {
+  test("production refuses to start without SECRET_KEY, TRUSTED_HOSTS and RATELIMIT_STORAGE_URI", () => {
     const r = spawnSync("python3", ["-c", "import wsgi"], { cwd: dir, env: env({}), encoding: "utf8", timeout: 30_000 });
     assert.notEqual(r.status, 0);
-    assert.match(r.stderr, /missing required environment variables: SECRET_KEY, TRUSTED_HOSTS/);
+    assert.match(r.stderr, /missing required environment variables: SECRET_KEY, TRUSTED_HOSTS, RATELIMIT_STORAGE_URI/);
   });
 });

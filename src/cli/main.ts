@@ -239,6 +239,7 @@ Examples:
   flaskwarden scan app/ -o sarif=flaskwarden.sarif -o text
   flaskwarden scan . --fail-on high               exit 1 only for high or critical findings
   flaskwarden scan . --write-baseline fw.json     accept today's findings; later: --baseline fw.json
+  flaskwarden routes . --format markdown          route inventory with auth, rate-limit and CSRF controls
   flaskwarden rules                               list every rule
   flaskwarden explain FLASK-DEPLOY-002            a rule's full documentation
   flaskwarden init myproject                      start a new Flask project that is secure by default
@@ -278,6 +279,41 @@ Suppress one finding with a comment on its line or the line above the statement:
     .action(async (paths: string[], opts: Record<string, unknown>) => {
       const flags = { ...opts, noConfig: opts.config === false, config: typeof opts.config === "string" ? opts.config : undefined } as unknown as ScanFlags;
       setCode(await runScan(paths, flags, io));
+    });
+
+  program
+    .command("routes")
+    .description("list every route of every app with its methods, full URL, endpoint and the auth, rate-limit and CSRF controls around it")
+    .argument("[path]", "project directory or file (default: .)")
+    .addOption(new Option("-f, --format <format>", "output format").choices(["table", "json", "markdown", "openapi"]).default("table"))
+    .option("--config <file>", "use this config file instead of searching for one")
+    .option("--no-config", "ignore config files")
+    .addHelpText(
+      "after",
+      `
+Columns: AUTH names the guards that apply (decorators, before_request hooks, MethodView.decorators,
+verify_jwt_in_request); "!name above route" is a guard placed above the route decorator, which does not
+protect the view. RATE LIMIT shows Flask-Limiter limits, app defaults or exempt. CSRF is protected,
+exempt, unprotected, or not-applicable (no state-changing method, or header-token auth only).
+Extra guard names: [tool.flaskwarden.routes] auth-decorators = ["require_admin"].
+The openapi format prints an OpenAPI 3.1 skeleton of the discovered routes.`,
+    )
+    .action(async (path: string | undefined, opts: { format: string; config?: string | false }) => {
+      const target = path ?? ".";
+      if (!existsSync(target)) throw new UsageError(`path not found: ${target}`);
+      const first = resolve(target);
+      const startDir = statSync(first).isDirectory() ? first : dirname(first);
+      if (typeof opts.config === "string" && !existsSync(opts.config)) throw new UsageError(`config file not found: ${opts.config}`);
+      const configFile = opts.config === false ? null : typeof opts.config === "string" ? resolve(opts.config) : findConfigFile(startDir);
+      const config = loadConfig(configFile, {});
+      const { scan } = await import("../scan.js");
+      const { inventoryOf } = await import("../inventory/routes.js");
+      const { formatRoutes } = await import("../inventory/format.js");
+      const out = await scan({ targets: [target], config, rules: [] });
+      const inv = inventoryOf(out.project, { authDecorators: config.authDecorators ?? [] });
+      const title = first.replace(/\/+$/, "").replace(/^.*\//, "") || "Flask application";
+      io.stdout(formatRoutes(inv, opts.format as "table", title));
+      setCode(EXIT_OK);
     });
 
   program

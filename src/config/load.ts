@@ -121,7 +121,9 @@ const TOP_KEYS = [
   "severity",
   "overrides",
   "dataflow",
+  "routes",
 ];
+const ROUTES_KEYS = ["auth-decorators"];
 const DATAFLOW_KEYS = ["sources", "sanitizers"];
 /** Sink kinds a sanitiser can be declared for (see src/taint/models.ts), plus "all". */
 const SINK_KIND_NAMES = ["sql", "cmd", "code", "ldap", "xpath", "deser", "ssti", "path", "ssrf", "redirect", "all"];
@@ -160,6 +162,14 @@ function applyTable(config: Config, table: Table, c: Checker): void {
         });
         config.dataflow.sanitizers[fn] = list;
       }
+    }
+  }
+  if (table["routes"] !== undefined) {
+    const routes = c.table(table["routes"], at("routes"));
+    c.knownKeys(routes, ROUTES_KEYS, at("routes"));
+    if (routes["auth-decorators"] !== undefined) {
+      const key = c.join(at("routes"), "auth-decorators");
+      config.authDecorators = c.stringArray(routes["auth-decorators"], key).map((name, i) => (/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/.test(name) ? name : c.fail(`${key}[${i}]`, "a Python name such as `require_admin` or `myapp.auth.require_admin`", name)));
     }
   }
 }

@@ -43,6 +43,8 @@ export interface Config {
   /** Honour .gitignore files. */
   respectGitignore: boolean;
   dataflow: DataFlowConfig;
+  /** Extra auth-guard decorator names (`[routes] auth-decorators`), plain or dotted. */
+  authDecorators?: string[];
 }
 
 export const DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024;
@@ -63,6 +65,7 @@ export function defaultConfig(baseDir: string): Config {
     baseline: null,
     respectGitignore: true,
     dataflow: { sources: [], sanitizers: {} },
+    authDecorators: [],
   };
 }
 

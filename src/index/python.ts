@@ -30,6 +30,7 @@ const KEEP_ARGS = new Set([
   "after_request", "cross_origin", "limit", "shared_limit",
   "print", "debug", "info", "warning", "warn", "error", "critical", "exception", "log", "url_for", "redirect", "create_app", "make_app",
   "set_cookie", "timedelta", "exempt",
+  "abort", "make_response", "jwt_required", "verify_jwt_in_request", "before_request", "before_app_request", "add_resource", "auth_required", "roles_required", "roles_accepted", "jsonify", "render_template", "add_namespace",
 ]);
 
 const FACTS_QUERY = `
@@ -393,7 +394,10 @@ class Indexer {
     // Arguments are lowered before the call is listed, so calls nested in them come first in the list.
     // Methods of a `headers` object (`resp.headers.set("X-Frame-Options", ...)`) keep theirs for the header rules.
     const onHeaders = fn.k === "attr" && fn.obj.k === "attr" && fn.obj.name === "headers";
-    const argsNode = name !== null && (KEEP_ARGS.has(name) || /^[A-Z]/.test(name) || onHeaders) ? n.lastNamedChild : null;
+    // A decorator factory applied by hand (`limiter.limit("5/minute")(bp)`) keeps its arguments when the factory does.
+    const inner = fn.k === "ref" ? this.index.calls[fn.i]?.call.fn : undefined;
+    const applied = inner !== undefined && inner.k === "attr" && KEEP_ARGS.has(inner.name);
+    const argsNode = (name !== null && (KEEP_ARGS.has(name) || /^[A-Z]/.test(name) || onHeaders)) || applied ? n.lastNamedChild : null;
     if (argsNode && fnNode && argsNode.id !== fnNode.id) {
       if (argsNode.type === "generator_expression") args.push(OPAQUE);
       else

@@ -179,6 +179,8 @@ export class Project {
   readonly launches: Launch[] = [];
   /** Shell scripts that a production deployment command starts (`ENTRYPOINT ["./entrypoint.sh"]`), with that command. */
   readonly startedScripts = new Map<string, CommandLine>();
+  /** Extra auth-guard decorator names from the config (`[tool.flaskwarden.routes] auth-decorators`). */
+  authDecorators: string[] = [];
   private readonly objectsBySite = new Map<string, FlaskObject>();
   private readonly sortedModules: ModuleInfo[];
 

@@ -20,6 +20,7 @@ def create_app(config_name=None):
     # VULN: FLASK-HOST-001 TRUSTED_HOSTS never set, so reset links are built from any Host header
     # VULN: FLASK-HEADERS-001 no CSP, nosniff or frame protection in the app or the deployment files
     # VULN: FLASK-LIMITS-001 no MAX_CONTENT_LENGTH or form limits although the app takes uploads
+    # VULN: FLASK-RATE-001 no rate limiter anywhere: login and password reset accept unlimited guesses
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_object(config_by_name[config_name])
     # VULN: FLASK-CONFIG-002 ENV was removed in Flask 2.3, so this is never true and links stay http://

@@ -8,7 +8,7 @@ from .db import query
 bp = Blueprint("admin", __name__)
 
 
-# VULN: FLASK-ASSET-001 leftover diagnostics route returns every environment variable (keys, DB credentials)
+# VULN: FLASK-API-001 leftover diagnostics route returns every environment variable (keys, DB credentials)
 @bp.route("/debug/env")
 def debug_env():
     return jsonify(dict(os.environ))

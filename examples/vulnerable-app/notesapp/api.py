@@ -7,7 +7,7 @@ from .db import query
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 
-# VULN: FLASK-ASSET-002 retired v1 endpoint still routed next to v2, reading the same production data
+# VULN: FLASK-API-002 retired v1 endpoint still routed next to v2, reading the same production data
 # VULN: FLASK-AUTH-001 no authentication at all: any caller can read any user's notes by id
 @bp.route("/v1/users/<int:user_id>/notes")
 def v1_user_notes(user_id):

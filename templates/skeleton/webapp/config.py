@@ -28,7 +28,7 @@ def env_int(name, default):
 
 
 # Settings production cannot run without; see ProductionConfig.
-PRODUCTION_REQUIRED = ("SECRET_KEY", "TRUSTED_HOSTS")
+PRODUCTION_REQUIRED = ("SECRET_KEY", "TRUSTED_HOSTS", "RATELIMIT_STORAGE_URI")
 
 
 class BaseConfig:
@@ -48,9 +48,8 @@ class BaseConfig:
     # CSRF tokens (Flask-WTF) on every POST, PUT, PATCH and DELETE.
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = 3600
-    # Rate limits (Flask-Limiter). In-process counters suit one worker; share them with
-    # RATELIMIT_STORAGE_URI=redis://... when gunicorn runs several.
-    RATELIMIT_STORAGE_URI = "memory://"
+    # Rate limits (Flask-Limiter). Where the counters live is set per environment: in-process memory
+    # only suits a single process, so production must name a store (see ProductionConfig).
     RATELIMIT_HEADERS_ENABLED = True
     # Number of reverse proxies in front of gunicorn that set X-Forwarded-For/-Proto (0: none).
     TRUSTED_PROXY_HOPS = 0
@@ -70,6 +69,7 @@ class DevelopmentConfig(BaseConfig):
         self.SECRET_KEY = os.environ.get("SECRET_KEY") or secrets.token_hex(32)
         self.SESSION_COOKIE_SECURE = env_flag("SESSION_COOKIE_SECURE", False)
         self.TRUSTED_HOSTS = env_list("TRUSTED_HOSTS", ["localhost", "127.0.0.1"])
+        self.RATELIMIT_STORAGE_URI = "memory://"
         self.ADMIN_USERNAME = os.environ.get("ADMIN_USERNAME", "")
         self.ADMIN_PASSWORD_HASH = os.environ.get("ADMIN_PASSWORD_HASH", "")
 
@@ -82,6 +82,7 @@ class TestingConfig(BaseConfig):
         self.SECRET_KEY = secrets.token_hex(32)
         self.SESSION_COOKIE_SECURE = False
         self.TRUSTED_HOSTS = ["localhost"]
+        self.RATELIMIT_STORAGE_URI = "memory://"
         self.RATELIMIT_ENABLED = False
 
 
@@ -105,7 +106,9 @@ class ProductionConfig(BaseConfig):
         self.SESSION_COOKIE_SECURE = env_flag("SESSION_COOKIE_SECURE", True)
         self.PREFERRED_URL_SCHEME = "https" if self.SESSION_COOKIE_SECURE else "http"
         self.HSTS_SECONDS = env_int("HSTS_SECONDS", 31536000) if self.SESSION_COOKIE_SECURE else 0
-        self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+        # A shared store (redis://...) so every gunicorn worker counts the same requests; memory:// is
+        # only right with GUNICORN_WORKERS=1, and must then be chosen explicitly.
+        self.RATELIMIT_STORAGE_URI = os.environ["RATELIMIT_STORAGE_URI"]
         self.TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", 0)
         self.ADMIN_USERNAME = os.environ.get("ADMIN_USERNAME", "")
         self.ADMIN_PASSWORD_HASH = os.environ.get("ADMIN_PASSWORD_HASH", "")
