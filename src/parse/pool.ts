@@ -27,7 +27,7 @@ export const IN_PROCESS_BELOW_BYTES = 1_500_000;
  * With no result from any worker for this long, the scan stops with an error naming the files in
  * flight instead of waiting forever (each file's parse is also capped at 10 s of its own).
  */
-const STALL_MS = 120_000;
+const STALL_MS = 60_000;
 
 /** The default number of workers for a large input. */
 export function defaultJobs(): number {
@@ -73,11 +73,25 @@ export function prewarm(jobs: number = defaultJobs()): void {
   void pythonParser();
 }
 
+/**
+ * Stops a worker once it has finished loading the parser. Terminating a thread while it is still
+ * compiling the grammar's WebAssembly can leave the process unable to exit (seen under heavy load,
+ * when the main thread finished a small project before a worker was ready); unreferenced, a worker
+ * that is still loading does not keep the process alive meanwhile.
+ */
+function stop(s: Started): void {
+  s.worker.unref();
+  s.ready.then(
+    () => void s.worker.terminate(),
+    () => void s.worker.terminate(),
+  );
+}
+
 function takePrewarmed(jobs: number): Started[] {
   const pool = prewarmed ?? [];
   prewarmed = null;
   const kept = pool.slice(0, jobs);
-  for (const s of pool.slice(jobs)) void s.worker.terminate();
+  for (const s of pool.slice(jobs)) stop(s);
   while (kept.length < jobs) kept.push(startWorker());
   return kept;
 }
@@ -92,7 +106,7 @@ function totalBytes(files: SourceFile[]): number {
 export async function parseAll(files: SourceFile[], opts: PoolOptions = {}): Promise<FileResult[]> {
   const jobs = opts.jobs ?? (totalBytes(files) < IN_PROCESS_BELOW_BYTES ? 0 : defaultJobs());
   if (jobs <= 1 || files.length < 2) {
-    for (const s of takePrewarmed(0)) void s.worker.terminate();
+    for (const s of takePrewarmed(0)) stop(s);
     const parser = await pythonParser();
     const out: FileResult[] = [];
     for (const f of files) {
@@ -118,7 +132,7 @@ export async function parseAll(files: SourceFile[], opts: PoolOptions = {}): Pro
     let settled = false;
     const stopAll = () => {
       if (watchdog) clearInterval(watchdog);
-      for (const s of started) void s.worker.terminate();
+      for (const s of started) stop(s);
     };
     // A worker that stops answering (seen once under heavy machine load, never reproduced) must not
     // hang the scan: its files are parsed here instead, and the scan says so.
