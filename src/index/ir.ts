@@ -6,6 +6,7 @@ import type { Diagnostic, Range } from "../core/types.js";
 import type { DeploymentFacts } from "../index/deploy/types.js";
 import type { ManifestFacts } from "../index/manifest/types.js";
 import type { SuppressionComment } from "../filter/suppress.js";
+import type { Step } from "./body.js";
 
 /**
  * Packed range "startLine:startCol:endLine:endCol" (1-based). A string rather than an array or object:
@@ -146,6 +147,8 @@ export interface ModuleIndex {
   suppressions: SuppressionComment[];
   /** Uses `print 'x'` or other Python 2-only syntax. */
   python2: boolean;
+  /** Function bodies lowered for the data-flow engine, by the range of the function's name (modules importing Flask only). */
+  bodies?: Record<R, Step[]>;
 }
 
 /** A fact as sent from a worker: its `Where` is an index into `WireModule.wheres`. */
@@ -168,6 +171,7 @@ export interface WireModule {
   globals: Record<string, string[]>;
   suppressions: SuppressionComment[];
   python2: boolean;
+  bodies?: Record<R, Step[]>;
 }
 
 /** What a worker returns for one file. */

@@ -11,8 +11,13 @@ import { Query } from "web-tree-sitter";
 import type { SuppressionComment } from "../filter/suppress.js";
 import { parseSuppressionComment } from "../filter/suppress.js";
 import type { DefFact, DictItem, Expr, Kwarg, Param, R, Where, Wire, WireModule } from "./ir.js";
+import { BodyLowerer } from "./body.js";
+import { rng, stringValue } from "./text.js";
 
 const MAX_DEPTH = 32;
+
+/** Modules of the Flask world: importing one makes a module's function bodies worth lowering. */
+const FLASK_WORLD = /^(flask|werkzeug|quart|apiflask|connexion)(\.|$)|^flask_/;
 
 /** Shapes the link stage never looks inside: one shared value, no sub-expressions. */
 const OPAQUE: Expr = { k: "other", type: "opaque", parts: [] };
@@ -78,45 +83,6 @@ function queriesFor(lang: Language): { facts: Query; spans: Query } {
   return q;
 }
 
-export function rng(n: Node): R {
-  const s = n.startPosition;
-  const e = n.endPosition;
-  return `${s.row + 1}:${s.column + 1}:${e.row + 1}:${e.column + 1}`;
-}
-
-/** Decodes a plain Python string literal from its text; f-strings are not constants. */
-export function stringValue(text: string): string | null {
-  const prefix = /^[a-zA-Z]*/.exec(text)![0].toLowerCase();
-  if (prefix.includes("f")) return null;
-  const body = text.slice(prefix.length);
-  const q = body.startsWith('"""') || body.startsWith("'''") ? 3 : 1;
-  const inner = body.slice(q, Math.max(q, body.length - q));
-  return prefix.includes("r") ? inner : unescape(inner);
-}
-
-function unescape(s: string): string {
-  if (!s.includes("\\")) return s;
-  return s.replace(/\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|[nrt'"\\0]|\n)/g, (_m, g: string) => {
-    switch (g[0]) {
-      case "n":
-        return "\n";
-      case "r":
-        return "\r";
-      case "t":
-        return "\t";
-      case "0":
-        return "\0";
-      case "\n":
-        return "";
-      case "x":
-      case "u":
-        return String.fromCharCode(parseInt(g.slice(1), 16));
-      default:
-        return g;
-    }
-  });
-}
-
 function condSnippet(t: string): string {
   const one = t.replace(/\s+/g, " ");
   return one.length > 160 ? `${one.slice(0, 157)}...` : one;
@@ -151,6 +117,8 @@ class Indexer {
   private readonly stmtCalls = new Set<number>();
   private readonly decorated = new Map<number, Node>();
   private depth = 0;
+  /** Function definitions by the range of their name, for lowering their bodies afterwards. */
+  readonly functions: [R, Node][] = [];
 
   /** Reads an identifier from the source at a node's start: saves the parser call that `node.text` makes. */
   private ident(n: Node): string {
@@ -229,6 +197,7 @@ class Indexer {
           const d = this.definition(n, where);
           const r = defRegion.get(n.id);
           if (d && r?.def) r.def.qualname = d.qualname;
+          if (d && n.type === "function_definition") this.functions.push([d.nameR, n]);
           break;
         }
         case "assign":
@@ -604,6 +573,14 @@ export function indexModule(tree: Tree, path: string, source: string): WireModul
   const ix = new Indexer(path, root.endPosition.row + 1, source);
   ix.run(tree, lang);
   const index = ix.index;
+  // Request data can only reach a module's functions if it can reach Flask; a module that imports it
+  // gets its function bodies lowered here, in the worker, for the data-flow engine (see body.ts).
+  if (index.imports.some((f) => FLASK_WORLD.test(f.module))) {
+    const lowerer = new BodyLowerer(source);
+    const bodies: Record<R, ReturnType<BodyLowerer["block"]>> = {};
+    for (const [nameR, fn] of ix.functions) bodies[nameR] = lowerer.block(fn.childForFieldName("body"));
+    index.bodies = bodies;
+  }
   // Errors can also be MISSING nodes, which the query does not capture; the root flag is authoritative.
   if (root.hasError && index.syntaxErrors.length === 0) {
     const first = findFirstError(root);

@@ -648,9 +648,18 @@ export class RouteInventory {
   }
 
   /** flask-smorest `Api(app).register_blueprint(blp)`: the apps a blueprint is served on through a smorest Api. */
+  private hasSmorest: boolean | undefined;
+  private readonly smorestCache = new Map<FlaskObject, { app: FlaskObject; urlPrefix: string | null }[]>();
+
   private smorestApps(bp: FlaskObject): { app: FlaskObject; urlPrefix: string | null }[] {
     const p = this.project;
+    // Only flask-smorest's Api registers blueprints this way; without one there is nothing to look for.
+    this.hasSmorest ??= p.extensions.some((e) => /^flask_smorest(\.api)?\.Api$/.test(e.cls));
+    if (!this.hasSmorest) return [];
+    const cached = this.smorestCache.get(bp);
+    if (cached) return cached;
     const out: { app: FlaskObject; urlPrefix: string | null }[] = [];
+    this.smorestCache.set(bp, out);
     for (const mod of p.pythonModules()) {
       for (const c of mod.index.calls) {
         if (c.call.fn.k !== "attr" || c.call.fn.name !== "register_blueprint" || !c.call.args[0]) continue;

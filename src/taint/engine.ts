@@ -15,7 +15,7 @@ import { blankCommentRuns } from "../parse/file.js";
 import type { ModuleInfo } from "../link/modules.js";
 import type { Project, Route } from "../link/project.js";
 import type { Val } from "../link/resolve.js";
-import { BodyLowerer, type Step } from "./lower.js";
+import { BodyLowerer, type Step } from "../index/body.js";
 import {
   ALL_KINDS,
   CLEAN_METHODS,
@@ -120,6 +120,8 @@ interface Refinement {
 }
 
 const MAX_ROUNDS = 6;
+/** Syntax trees kept at once while lowering function bodies on demand. */
+const MAX_TREES = 64;
 const LOOP_ITERATIONS = 3;
 
 function copy(s: State): State {
@@ -209,6 +211,8 @@ export class TaintEngine {
   private readonly summaries = new Map<string, Summary>();
   private readonly trees = new Map<string, { tree: Tree; src: string } | null>();
   private readonly active = new Set<string>();
+  /** Functions whose incomplete summary a recursive call used in this round. */
+  private readonly partialUsed = new Set<string>();
   private changed = false;
   private readonly hits = new Map<string, TaintHit>();
   private readonly filesByPath: Map<string, SourceFile>;
@@ -237,6 +241,7 @@ export class TaintEngine {
         this.changed = false;
         this.hits.clear();
         this.analysedThisRound.clear();
+        this.partialUsed.clear();
         for (const e of entries) this.analyse(e);
         if (!this.changed) break;
       }
@@ -324,28 +329,48 @@ export class TaintEngine {
 
   // ---------- lowering on demand ----------
 
+  private readonly texts = new Map<string, string | null>();
+
+  /** A file's text, read once (no parse: the entry-point search only looks at the text). */
   private source(path: string): string | null {
-    const t = this.tree(path);
-    return t ? t.src : null;
+    if (this.texts.has(path)) return this.texts.get(path)!;
+    const file = this.filesByPath.get(path);
+    const text = file ? readSource(file).text : null;
+    this.texts.set(path, text);
+    return text;
   }
 
+  /**
+   * A file's syntax tree, parsed on first need. Only the most recently used trees are kept (analysis
+   * moves between a few files at a time); a file evicted and needed again is parsed again.
+   */
   private tree(path: string): { tree: Tree; src: string } | null {
-    if (this.trees.has(path)) return this.trees.get(path)!;
-    const file = this.filesByPath.get(path);
+    const known = this.trees.get(path);
+    if (known !== undefined) {
+      this.trees.delete(path);
+      this.trees.set(path, known);
+      return known;
+    }
+    const src = this.source(path);
     let out: { tree: Tree; src: string } | null = null;
-    if (file) {
-      const read = readSource(file);
-      if (read.text !== null) {
-        const tree = this.parser.parse(blankCommentRuns(read.text));
-        if (tree) out = { tree, src: read.text };
-      }
+    if (src !== null) {
+      const tree = this.parser.parse(blankCommentRuns(src));
+      if (tree) out = { tree, src };
     }
     this.trees.set(path, out);
+    if (this.trees.size > MAX_TREES) {
+      const [oldest, t] = this.trees.entries().next().value as [string, { tree: Tree } | null];
+      t?.tree.delete();
+      this.trees.delete(oldest);
+    }
     return out;
   }
 
   private bodyOf(f: FnInfo): Step[] {
     if (f.body) return f.body;
+    // Lowered by the worker when the module imports Flask; otherwise parsed again and lowered here.
+    const pre = f.mod.index.bodies?.[f.def.nameR];
+    if (pre) return (f.body = pre);
     f.body = [];
     const t = this.tree(f.mod.path);
     if (!t) return f.body;
@@ -362,7 +387,11 @@ export class TaintEngine {
 
   private summaryOf(f: FnInfo): Summary {
     const known = this.summaries.get(f.key);
-    if (this.active.has(f.key)) return known ?? { ret: CLEAN, selfOut: CLEAN, sinks: [], validates: new Map(), signs: [], checks: new Map() };
+    if (this.active.has(f.key)) {
+      // Recursion: the caller gets what is known so far, and another round runs if that changes.
+      this.partialUsed.add(f.key);
+      return known ?? { ret: CLEAN, selfOut: CLEAN, sinks: [], validates: new Map(), signs: [], checks: new Map() };
+    }
     if (known && this.analysedThisRound.has(f.key)) return known;
     return this.analyse(f);
   }
@@ -376,7 +405,7 @@ export class TaintEngine {
       const fa = new FunctionAnalysis(this, f);
       const s = fa.run(this.bodyOf(f));
       const before = this.summaries.get(f.key);
-      if (!before || summarySize(before) !== summarySize(s)) this.changed = true;
+      if (this.partialUsed.has(f.key) && (!before || summarySize(before) !== summarySize(s))) this.changed = true;
       this.summaries.set(f.key, s);
       return s;
     } finally {

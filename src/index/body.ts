@@ -1,12 +1,13 @@
 /**
  * Lowers one function body from its syntax tree into the small statement language the data-flow
- * engine runs on (see ../../ARCHITECTURE.md, "Data flow"). Unlike the per-file index, which keeps only
- * what linking reads, this keeps every expression, because any of them may carry request data.
- * It runs on demand, only for functions the engine needs (views and what they call).
+ * engine runs on (see ../../ARCHITECTURE.md, "Data flow"). Unlike the rest of the per-file index, which
+ * keeps only what linking reads, this keeps every expression, because any of them may carry request
+ * data. Workers lower every function of a module that imports Flask; the engine lowers any other
+ * function it needs on demand.
  */
 import type { Node } from "web-tree-sitter";
-import type { DictItem, Expr, Kwarg, R } from "../index/ir.js";
-import { rng, stringValue } from "../index/python.js";
+import type { DictItem, Expr, Kwarg, R } from "./ir.js";
+import { rng, stringValue } from "./text.js";
 
 export type Step =
   | { s: "assign"; targets: Expr[]; value: Expr; op: string; r: R }
