@@ -20,7 +20,7 @@ export type Step =
   | { s: "with"; items: { e: Expr; target: Expr | null }[]; body: Step[]; r: R }
   | { s: "try"; body: Step[]; handlers: Step[][]; orelse: Step[]; final: Step[]; r: R }
   /** `case` arms of a match statement, or any other set of alternatives: each may run. */
-  | { s: "branches"; subject: Expr; arms: Step[][]; r: R };
+  | { s: "branches"; subject: Expr; arms: Step[][]; r: R; literal?: boolean[] };
 
 const OPAQUE: Expr = { k: "other", type: "opaque", parts: [] };
 const NONE: Expr = { k: "none" };
@@ -124,8 +124,18 @@ export class BodyLowerer {
         const subject = n.childForFieldName("subject");
         const body = n.childForFieldName("body");
         const arms: Step[][] = [];
-        for (const c of body ? named(body) : []) if (c.type === "case_clause") arms.push(this.block(c.childForFieldName("consequence")));
-        out.push({ s: "branches", subject: subject ? this.expr(subject) : OPAQUE, arms, r });
+        // Arms whose patterns are only literals (`case "a" | "b":`) pin the subject to a value the code chose.
+        const literal: boolean[] = [];
+        for (const c of body ? named(body) : []) {
+          if (c.type !== "case_clause") continue;
+          arms.push(this.block(c.childForFieldName("consequence")));
+          const patterns = named(c).filter((x) => x.type === "case_pattern");
+          const isLiteral = (n: Node): boolean =>
+            ["string", "integer", "float", "true", "false", "none", "concatenated_string"].includes(n.type) ||
+            ((n.type === "union_pattern" || n.type === "case_pattern") && named(n).length > 0 && named(n).every(isLiteral));
+          literal.push(patterns.length > 0 && !c.childForFieldName("guard") && patterns.every(isLiteral));
+        }
+        out.push({ s: "branches", subject: subject ? this.expr(subject) : OPAQUE, arms, r, literal });
         return;
       }
       case "assert_statement": {
@@ -315,8 +325,11 @@ export class BodyLowerer {
         const inner = named(n)[0];
         return { k: "other", type: "splat", parts: inner ? [this.expr(inner)] : [], r };
       }
-      case "lambda":
-        return { k: "other", type: "lambda", parts: [], r };
+      case "lambda": {
+        // Kept so that calling a lambda bound to a local yields what its body computes.
+        const body = n.childForFieldName("body");
+        return { k: "other", type: "lambda", parts: body ? [this.expr(body)] : [], r };
+      }
       case "slice":
         return { k: "other", type: "slice", parts: named(n).map((c) => this.expr(c)), r };
       default:

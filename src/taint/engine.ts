@@ -120,6 +120,8 @@ interface Refinement {
 }
 
 const MAX_ROUNDS = 6;
+/** Conversions that raise on anything but a well-formed value of their type. */
+const CONVERSIONS = new Set(["builtins.int", "builtins.float", "builtins.complex", "uuid.UUID", "decimal.Decimal", "ipaddress.ip_address", "datetime.date.fromisoformat", "datetime.datetime.fromisoformat", "datetime.datetime.strptime"]);
 /** Syntax trees kept at once while lowering function bodies on demand. */
 const MAX_TREES = 64;
 const LOOP_ITERATIONS = 3;
@@ -211,6 +213,25 @@ export class TaintEngine {
   private readonly summaries = new Map<string, Summary>();
   private readonly trees = new Map<string, { tree: Tree; src: string } | null>();
   private readonly active = new Set<string>();
+  /** Request data stored on `flask.g` by any analysed function (a `before_request` hook), by attribute. */
+  private readonly gStore = new Map<string, Flow[]>();
+
+  /** Records request data stored on `g.<name>`; a new flow means readers must be analysed again. */
+  storeOnG(name: string, v: TV, file: string, r: R): void {
+    const flows = v.all().filter((f) => f.param < 0).map((f) => ({ ...f, trace: link(file, r, `stored in \`g.${name}\``, f.trace) }));
+    if (flows.length === 0) return;
+    const old = this.gStore.get(name) ?? [];
+    const merged = mergeFlows(old, flows);
+    if (merged.length !== old.length) {
+      this.gStore.set(name, merged);
+      this.changed = true;
+    }
+  }
+
+  readG(name: string): Flow[] {
+    return this.gStore.get(name) ?? [];
+  }
+
   /** Functions whose incomplete summary a recursive call used in this round. */
   private readonly partialUsed = new Set<string>();
   private changed = false;
@@ -413,6 +434,14 @@ export class TaintEngine {
     }
   }
 
+  infoFor(mod: ModuleInfo, def: DefFact): FnInfo | null {
+    return this.fnInfo(mod, def, null);
+  }
+
+  bodyFor(f: FnInfo): Step[] {
+    return this.bodyOf(f);
+  }
+
   /** Called by FunctionAnalysis for a resolved project function. */
   summaryFor(mod: ModuleInfo, def: DefFact): { info: FnInfo; summary: Summary } | null {
     const info = this.fnInfo(mod, def, null);
@@ -457,6 +486,8 @@ class FunctionAnalysis {
   constructor(
     private readonly engine: TaintEngine,
     private readonly f: FnInfo,
+    /** For a nested function analysed at its call: the enclosing function's variables (request data only). */
+    private readonly outer: ReadonlyMap<string, TV> | null = null,
   ) {
     this.project = engine.projectModel;
     this.file = f.file.path;
@@ -607,8 +638,11 @@ class FunctionAnalysis {
       case "branches": {
         this.eval(s.subject, st);
         let out: State | null = st;
-        for (const arm of s.arms) {
-          const after = this.block(arm, copy(st));
+        const subject = this.subject(s.subject, st);
+        for (const [i, arm] of s.arms.entries()) {
+          const entry = copy(st);
+          if (subject && s.literal?.[i]) applyRefinement(entry, new Map([[subject, ALL_KINDS]]));
+          const after = this.block(arm, entry);
           out = out && after ? merge(out, after) : (out ?? after);
         }
         return out;
@@ -619,6 +653,8 @@ class FunctionAnalysis {
   private assign(t: Expr, v: TV, st: State, r: R, c: Const | undefined, value: Expr | null): void {
     switch (t.k) {
       case "name": {
+        if (value?.k === "other" && value.type === "lambda" && value.parts[0]) this.lambdas.set(t.id, value.parts[0]);
+        else this.lambdas.delete(t.id);
         st.vars.set(t.id, v.tainted ? step(v, this.file, r, `assigned to \`${t.id}\``) : v.fields ? v : CLEAN);
         if (c !== undefined) st.consts.set(t.id, c);
         else st.consts.delete(t.id);
@@ -641,6 +677,8 @@ class FunctionAnalysis {
         return;
       }
       case "attr": {
+        // `g.user_id = ...` in a hook: the per-request store every view of the request reads.
+        if (this.paths(t.obj).includes("flask.g")) this.engine.storeOnG(t.name, v, this.file, t.r ?? r);
         // `response.location = x` on a Flask or Werkzeug response sends the client to x.
         if (t.name === "location" && this.isResponse(t.obj)) {
           this.checkArg({ kind: "redirect", args: [0], what: "the redirect target" } as SinkSpec, v, t.r ?? r, "the `Location` header", undefined);
@@ -686,13 +724,17 @@ class FunctionAnalysis {
       case "name": {
         const v = st.vars.get(e.id);
         if (v) return v;
-        return CLEAN;
+        return this.outer?.get(e.id) ?? CLEAN;
       }
       case "attr": {
         const src = this.requestSource(e, st);
         if (src) return src;
         const form = this.formField(e, st);
         if (form) return form;
+        if ((e.obj.k === "name" || e.obj.k === "attr") && !(e.obj.k === "name" && st.vars.has(e.obj.id)) && this.paths(e.obj).includes("flask.g")) {
+          const stored = this.engine.readG(e.name);
+          if (stored.length > 0) return new TV(stored.map((f) => ({ ...f, trace: link(this.file, e.r ?? "0:0:0:0", `read from \`g.${e.name}\``, f.trace) })));
+        }
         const obj = this.eval(e.obj, st);
         // `Path(x).name` is the last component only: it cannot climb out of a folder.
         if (e.name === "name" && e.obj.k === "call" && this.paths(e.obj.fn).some((p) => /^pathlib\.(Pure)?(Posix|Windows)?Path$/.test(p))) return sanitise(obj.field(".name"), kindBit("path"));
@@ -818,7 +860,7 @@ class FunctionAnalysis {
 
   /** True when `e` is a Flask/Werkzeug response: made by make_response, redirect or a Response class. */
   private isResponse(e: Expr): boolean {
-    return this.paths(e).some((p) => /(^|\.)(make_response|redirect|Response|jsonify)\(\)$/.test(p) || /(^|\.)(make_response|redirect|Response)\(\)/.test(p));
+    return this.project.resolve(this.f.mod, this.scope, e).some((v) => v.t === "inst" && v.of.t === "ext" && /(^|\.)(make_response|redirect|Response|jsonify|send_file)$/.test(v.of.path));
   }
 
   /** The getter when `e` reads a `@property` of a project class. */
@@ -840,6 +882,15 @@ class FunctionAnalysis {
   private lastSunk = 0;
 
   private call(c: CallExpr, st: State): TV {
+    if (c.fn.k === "name" && this.lambdas.has(c.fn.id) && c.args.length === 0) {
+      const body = this.lambdas.get(c.fn.id)!;
+      this.lambdas.delete(c.fn.id);
+      try {
+        return step(this.eval(body, st), this.file, c.r, `returned by the lambda \`${c.fn.id}\``);
+      } finally {
+        this.lambdas.set(c.fn.id, body);
+      }
+    }
     this.lastSunk = 0;
     const v = this.callInner(c, st);
     const sunk = this.lastSunk;
@@ -856,7 +907,8 @@ class FunctionAnalysis {
     // The resolver types locals too (flow-insensitively: `conn = ldap3.Connection(...)`, `self`); the
     // state above says what request data they hold.
     const vals = this.project.resolve(this.f.mod, this.scope, c.fn);
-    const paths = vals.flatMap((v) => (v.t === "ext" ? [normalisePath(v.path)] : []));
+    // Calling an instance of an external class (`evaluator(expr)`) is named after the class: "X()".
+    const paths = vals.flatMap((v) => (v.t === "ext" ? [normalisePath(v.path)] : v.t === "inst" && v.of.t === "ext" ? [`${normalisePath(v.of.path)}()`] : []));
     const defs = vals.filter((v): v is Extract<Val, { t: "def" }> => v.t === "def");
 
     if (paths.some((p) => NO_RETURN.has(p))) this.exitCall = true;
@@ -920,6 +972,21 @@ class FunctionAnalysis {
 
     this.lastSunk = sunk;
 
+    // A function handed to a thread, process or executor runs with the arguments handed along.
+    const handed = this.handedCall(c, paths, method);
+    if (handed) this.call(handed, st);
+
+    // `Response(..., headers={"Location": x})`: the constructor's own headers.
+    if (paths.some((p) => /(^|\.)(Response|make_response)$/.test(p))) {
+      const h = c.kw.find((k) => k.name === "headers")?.value;
+      if (h?.k === "dict") {
+        for (const it of h.items) {
+          if (it.key?.k === "str" && it.key.v.toLowerCase() === "location") {
+            this.checkArg({ kind: "redirect", args: [0], what: "the redirect target" } as SinkSpec, this.eval(it.value, st), c.r, "the `Location` header", undefined);
+          }
+        }
+      }
+    }
     // `response.headers.set("Location", x)` / `.add(...)`.
     if ((method === "set" || method === "add" || method === "__setitem__") && c.fn.k === "attr" && c.fn.obj.k === "attr" && c.fn.obj.name === "headers" && c.args[0]?.k === "str" && c.args[0].v.toLowerCase() === "location" && args[1]) {
       this.checkArg({ kind: "redirect", args: [1], what: "the redirect target" } as SinkSpec, args[1], c.r, "the `Location` header", undefined);
@@ -947,7 +1014,12 @@ class FunctionAnalysis {
     for (const p of paths) {
       const mask = SANITISERS[p];
       if (mask === undefined) continue;
-      if (mask === ALL_KINDS) return CLEAN;
+      if (mask === ALL_KINDS) {
+        // `int(x)` raises unless x is a number: wherever the code goes on after it, x is one.
+        const a0 = c.args[0];
+        if (a0?.k === "name" && CONVERSIONS.has(p) && st.vars.get(a0.id)?.tainted) st.vars.set(a0.id, sanitise(st.vars.get(a0.id)!, ALL_KINDS));
+        return CLEAN;
+      }
       return step(sanitise(unionAll([...args, ...kws]), mask), this.file, c.r, `made safe for some uses by \`${calleeText(c.fn)}\``);
     }
     if (method && CLEAN_METHODS.has(method) && defs.length === 0) return CLEAN;
@@ -1045,6 +1117,26 @@ class FunctionAnalysis {
       default:
         return null;
     }
+  }
+
+  /** `Thread(target=f, args=(x,))`, `executor.submit(f, x)`: the call of f that will happen. */
+  private handedCall(c: CallExpr, paths: string[], method: string | null): CallExpr | null {
+    if (paths.some((p) => /^(threading\.(Thread|Timer)|multiprocessing\.Process)$/.test(p))) {
+      const target = c.kw.find((k) => k.name === "target")?.value ?? (paths.some((p) => p.endsWith("Timer")) ? c.args[1] : undefined);
+      if (!target) return null;
+      const a = c.kw.find((k) => k.name === "args")?.value;
+      const kw = c.kw.find((k) => k.name === "kwargs")?.value;
+      return { k: "call", fn: target, args: a?.k === "seq" ? a.elts : a ? [{ k: "other", type: "splat", parts: [a] }] : [], kw: kw ? [{ name: null, value: kw, r: c.r }] : [], r: c.r };
+    }
+    if ((method === "submit" || method === "apply_async" || method === "run_in_executor") && c.fn.k === "attr") {
+      const fnAt = method === "run_in_executor" ? 1 : 0;
+      const fn = c.args[fnAt];
+      if (!fn || !this.project.resolve(this.f.mod, this.scope, fn).some((v) => v.t === "def" && v.def.kind === "function")) return null;
+      const rest = c.args.slice(fnAt + 1);
+      const args = method === "apply_async" && rest[0]?.k === "seq" ? rest[0].elts : rest;
+      return { k: "call", fn, args, kw: method === "submit" ? c.kw : [], r: c.r };
+    }
+    return null;
   }
 
   private isFileObject(a: Expr, st: State): boolean {
@@ -1154,7 +1246,8 @@ class FunctionAnalysis {
   }
 
   private applySummary(c: CallExpr, d: Extract<Val, { t: "def" }>, args: TV[], kws: TV[], recv: TV, st: State): TV {
-    const got = this.engine.summaryFor(d.mod, d.def);
+    // A function nested in this one sees this one's variables (a closure): analyse it here, with them.
+    const got = d.def.scope === this.scope && this.f.def.kind === "function" ? this.closureSummary(d, st) : this.engine.summaryFor(d.mod, d.def);
     if (!got) return unionAll(args.map((x) => x.flat()));
     const { info, summary } = got;
     const isMethod = this.project.resolver.def(d.mod, d.def.scope)?.kind === "class" && !d.def.decorators.some((x) => x.k === "name" && x.id === "staticmethod");
@@ -1174,6 +1267,24 @@ class FunctionAnalysis {
       if (a?.k === "name" && st.vars.get(a.id)?.tainted) st.vars.set(a.id, sanitise(st.vars.get(a.id)!, mask));
     }
     return this.substitute(summary.ret, argFor, info.params, c, callName, "returned by");
+  }
+
+  private closureDepth = 0;
+  /** Locals bound to a lambda: calling one evaluates its body here (parameters are not bound). */
+  private readonly lambdas = new Map<string, Expr>();
+
+  private closureSummary(d: Extract<Val, { t: "def" }>, st: State): { info: FnInfo; summary: Summary } | null {
+    const info = this.engine.infoFor(d.mod, d.def);
+    if (!info || this.closureDepth > 4) return this.engine.summaryFor(d.mod, d.def);
+    // Only request data crosses: the enclosing function's parameter placeholders mean nothing inside.
+    const outer = new Map<string, TV>();
+    for (const [k, v] of st.vars) {
+      const flows = v.all().filter((f) => f.param < 0);
+      if (flows.length > 0) outer.set(k, new TV(flows));
+    }
+    const inner = new FunctionAnalysis(this.engine, info, outer);
+    inner.closureDepth = this.closureDepth + 1;
+    return { info, summary: inner.run(this.engine.bodyFor(info)) };
   }
 
   /** `Cls(...)` for a project class: runs its `__init__` summary on a fresh object. */

@@ -76,11 +76,14 @@ export const SINKS: SinkSpec[] = [
   { kind: "code", callees: ["builtins.eval", "builtins.exec", "builtins.compile", "builtins.__import__", "importlib.import_module", "importlib.__import__"], args: [0], kwargs: ["source", "name", "expression", "object"], what: "the code or module name" },
   // LDAP
   { kind: "ldap", methods: ["search_s", "search_st", "search_ext", "search_ext_s"], args: [0, 2], kwargs: ["base", "filterstr"], what: "the LDAP filter or DN" },
+  { kind: "ldap", callees: ["ldap.initialize().search", "ldap.initialize().search_s", "ldap.ldapobject.LDAPObject().search"], args: [0, 2], kwargs: ["base", "filterstr"], what: "the LDAP filter or DN" },
   { kind: "ldap", callees: ["ldap3.Connection().search"], args: [0, 1], kwargs: ["search_base", "search_filter"], what: "the LDAP filter or DN" },
   { kind: "ldap", methods: ["paged_search"], args: [0, 1], kwargs: ["search_base", "search_filter"], what: "the LDAP filter or DN" },
   // XPath
   { kind: "xpath", methods: ["xpath"], args: [0], kwargs: ["_path"], what: "the XPath expression" },
   { kind: "xpath", callees: ["lxml.etree.XPath", "lxml.etree.ETXPath"], args: [0], kwargs: ["path"], what: "the XPath expression" },
+  // An XPathEvaluator is called with the expression: `evaluator = etree.XPathEvaluator(doc); evaluator(expr)`.
+  { kind: "xpath", callees: ["lxml.etree.XPathEvaluator()", "lxml.etree.XPathDocumentEvaluator()", "lxml.etree.XPathElementEvaluator()"], args: [0], kwargs: ["_path"], what: "the XPath expression" },
   // Deserialisation
   { kind: "deser", callees: ["pickle.loads", "pickle.load", "_pickle.loads", "cPickle.loads", "cPickle.load", "dill.loads", "dill.load", "marshal.loads", "marshal.load", "shelve.open", "jsonpickle.decode", "jsonpickle.loads", "yaml.unsafe_load", "yaml.unsafe_load_all", "pandas.read_pickle", "joblib.load", "pickle.Unpickler", "_pickle.Unpickler", "dill.Unpickler", "cloudpickle.loads", "cloudpickle.load"], args: [0], kwargs: ["data", "file", "s", "string"], what: "the serialised data" },
   { kind: "deser", callees: ["numpy.load"], args: [0], kwargs: ["file"], what: "the serialised data", when: "allow-pickle" },
@@ -92,7 +95,9 @@ export const SINKS: SinkSpec[] = [
   // Paths
   { kind: "path", callees: ["builtins.open", "io.open", "codecs.open", "os.open", "os.remove", "os.unlink", "os.rmdir", "os.removedirs", "os.listdir", "os.scandir", "os.makedirs", "os.mkdir", "os.chmod", "os.chown", "shutil.rmtree", "shutil.copyfileobj", "flask.send_file", "flask.helpers.send_file", "werkzeug.utils.send_file", "tarfile.open", "zipfile.ZipFile"], args: [0], kwargs: ["file", "path", "path_or_file", "filename_or_fp", "name"], what: "the file path" },
   { kind: "path", callees: ["os.rename", "os.replace", "shutil.copy", "shutil.copy2", "shutil.copyfile", "shutil.move", "shutil.copytree"], args: [0, 1], kwargs: ["src", "dst"], what: "the file path" },
-  { kind: "path", methods: ["read_text", "read_bytes", "write_text", "write_bytes"], args: [-1], what: "the file path" },
+  { kind: "path", methods: ["read_text", "read_bytes", "write_text", "write_bytes", "open", "unlink", "rmdir", "mkdir", "touch", "iterdir", "symlink_to", "hardlink_to"], args: [-1], what: "the file path" },
+  // send_from_directory confines the file name to the folder, but not a folder the request chose.
+  { kind: "path", callees: ["flask.send_from_directory", "flask.helpers.send_from_directory", "werkzeug.utils.send_from_directory"], args: [0], kwargs: ["directory"], what: "the folder files are served from" },
   // Outgoing requests
   { kind: "ssrf", callees: ["get", "post", "put", "patch", "delete", "head", "options"].flatMap((m) => [`requests.${m}`, `httpx.${m}`, `requests.Session().${m}`, `requests.session().${m}`, `httpx.Client().${m}`, `httpx.AsyncClient().${m}`, `aiohttp.ClientSession().${m}`]).concat(["urllib.request.urlopen", "urllib.request.urlretrieve", "urllib2.urlopen", "urllib.urlopen"]), args: [0], kwargs: ["url"], what: "the URL" },
   { kind: "ssrf", callees: ["httpx.stream", "requests.request", "httpx.request", "requests.Session().request", "httpx.Client().request", "aiohttp.ClientSession().request", "urllib3.PoolManager().request", "urllib3.PoolManager().urlopen", "urllib3.request"], args: [1], kwargs: ["url"], what: "the URL" },
