@@ -15,6 +15,7 @@ import { blankCommentRuns } from "../parse/file.js";
 import type { ModuleInfo } from "../link/modules.js";
 import type { Project, Route } from "../link/project.js";
 import type { Val } from "../link/resolve.js";
+import { inventoryOf } from "../inventory/routes.js";
 import { BodyLowerer, type Step } from "../index/body.js";
 import {
   ALL_KINDS,
@@ -120,6 +121,24 @@ interface Refinement {
 }
 
 const MAX_ROUNDS = 6;
+/** Origin of the marker flow that stands for the request object itself (see `atPath`). */
+const REQUEST_OBJECT = "@request";
+
+/**
+ * The part `path` of an argument a callee reads. When the argument is the request object and the
+ * callee reads one of its data attributes (`req.args`), that is request data.
+ */
+function atPath(a: TV, path: readonly string[] | undefined): TV {
+  if (!path || path.length === 0) return a;
+  const marker = a.flows.find((f) => f.origin === REQUEST_OBJECT);
+  const attr = path[0]!.startsWith(".") ? path[0]!.slice(1) : null;
+  if (marker && attr && REQUEST_ATTRS.has(attr)) {
+    const src = new TV([{ origin: `request.${attr}`, param: -1, cleared: SELF_ADDRESS_ATTRS.has(attr) ? kindBit("redirect") : 0, trace: marker.trace }]);
+    return src.fieldPath(path.slice(1));
+  }
+  return a.fieldPath(path);
+}
+
 /** Conversions that raise on anything but a well-formed value of their type. */
 const CONVERSIONS = new Set(["builtins.int", "builtins.float", "builtins.complex", "uuid.UUID", "decimal.Decimal", "ipaddress.ip_address", "datetime.date.fromisoformat", "datetime.datetime.fromisoformat", "datetime.datetime.strptime"]);
 /** Syntax trees kept at once while lowering function bodies on demand. */
@@ -288,6 +307,14 @@ export class TaintEngine {
           if (d) add(this.fnInfo(route.viewMod, d, route));
         }
       } else add(this.fnInfo(route.viewMod, route.view, route));
+    }
+    // Flask-RESTful / RESTX resources, from the route inventory: their HTTP-method handlers are views.
+    for (const r of inventoryOf(this.project).routes) {
+      if (r.kind !== "resource" || !r.viewDef || !r.viewMod || r.viewDef.kind !== "class") continue;
+      for (const m of ["get", "post", "put", "patch", "delete"]) {
+        const d = this.project.resolver.def(r.viewMod, `${r.viewDef.qualname}.${m}`);
+        if (d) add(this.fnInfo(r.viewMod, d, { ...r.route, rule: r.path, fullPaths: [r.path] }));
+      }
     }
     // Functions that read the request themselves (hooks, helpers reached through callbacks).
     for (const mod of this.project.pythonModules()) {
@@ -724,7 +751,11 @@ class FunctionAnalysis {
       case "name": {
         const v = st.vars.get(e.id);
         if (v) return v;
-        return this.outer?.get(e.id) ?? CLEAN;
+        const o = this.outer?.get(e.id);
+        if (o) return o;
+        // The request object itself, handed to a helper: not data, but the helper's `req.args` is.
+        if (this.isRequest(e, st)) return new TV([{ origin: REQUEST_OBJECT, param: -1, cleared: ALL_KINDS, trace: link(this.file, e.r ?? "0:0:0:0", "the request object is passed on here", null) }]);
+        return CLEAN;
       }
       case "attr": {
         const src = this.requestSource(e, st);
@@ -962,7 +993,7 @@ class FunctionAnalysis {
           } else this.checkArg({ ...spec, what: "part of the argument list" }, v, c.r, sinkText, "option");
           continue;
         }
-        this.checkArg(spec, v, c.r, sinkText, undefined);
+        this.checkArg(spec, v, c.r, sinkText, spec.variant);
       }
       // Dangerous arguments passed by keyword (`search(search_filter=...)`, `import_module(name=...)`).
       c.kw.forEach((k, j) => {
@@ -993,6 +1024,9 @@ class FunctionAnalysis {
     }
 
     // Sources.
+    if (paths.some((p) => /^flask_(restful|restx)(\.reqparse)?\.RequestParser\(\)\.parse_args$/.test(p))) {
+      return new TV([{ origin: "the request parser's arguments", param: -1, cleared: 0, trace: link(this.file, c.r, "`parse_args()` reads the request here", null) }]);
+    }
     if (method && REQUEST_METHODS.has(method) && this.isRequest((c.fn as Extract<Expr, { k: "attr" }>).obj, st)) {
       const origin = `request.${method}()`;
       return new TV([{ origin, param: -1, cleared: 0, trace: link(this.file, c.r, `${origin} is read here`, null) }]);
@@ -1212,8 +1246,7 @@ class FunctionAnalysis {
         flows = mergeFlows(flows, [{ ...fl, trace: link(this.file, c.r, `${verb} \`${callName}\``, fl.trace) }]);
         continue;
       }
-      const a0 = argFor(fl.param);
-      const a = fl.path ? a0.fieldPath(fl.path) : a0;
+      const a = atPath(argFor(fl.param), fl.path);
       for (const x of a.all()) {
         const into = link(this.file, c.r, `passed to \`${callName}\` as \`${params[fl.param]}\``, x.trace);
         flows = mergeFlows(flows, [{ origin: x.origin, param: x.param, path: x.path, cleared: x.cleared | fl.cleared, trace: link(this.file, c.r, `${verb} \`${callName}\``, appendTrace(into, fl.trace)) }]);
@@ -1228,8 +1261,7 @@ class FunctionAnalysis {
   /** Sinks inside a callee reached by what this call passes. */
   private applySinks(summary: Summary, argFor: (i: number) => TV, params: string[], c: CallExpr, callName: string): void {
     for (const ps of summary.sinks) {
-      const a0 = argFor(ps.param);
-      const a = ps.path ? a0.fieldPath(ps.path) : a0;
+      const a = atPath(argFor(ps.param), ps.path);
       const bit = kindBit(ps.kind);
       for (const fl of a.all()) {
         const cleared = fl.cleared | ps.cleared;

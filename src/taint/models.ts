@@ -55,6 +55,8 @@ export interface SinkSpec {
   receiverOrigin?: string;
   /** The first argument is an argument list whose first element is the program (subprocess). */
   listArgs?: boolean;
+  /** Reported as this weaker variant (an argument list rather than the program). */
+  variant?: "option";
 }
 
 const SUBPROCESS = ["call", "run", "Popen", "check_call", "check_output"].map((f) => `subprocess.${f}`);
@@ -72,6 +74,9 @@ export const SINKS: SinkSpec[] = [
   { kind: "cmd", callees: ["asyncio.create_subprocess_exec", "pty.spawn", "os.execv", "os.execve", "os.execvp", "os.execvpe", "os.execl", "os.execle", "os.execlp", "os.execlpe", "os.posix_spawn", "os.posix_spawnp"], args: [0], kwargs: ["file", "path", "program"], what: "the program to run" },
   // os.spawn*(mode, path, ...): the program comes second.
   { kind: "cmd", callees: ["os.spawnv", "os.spawnve", "os.spawnvp", "os.spawnvpe", "os.spawnl", "os.spawnle", "os.spawnlp", "os.spawnlpe"], args: [1], kwargs: ["file", "path"], what: "the program to run" },
+  // ... and its argument list after it (`/usr/bin/env` runs whatever the list names).
+  { kind: "cmd", callees: ["os.spawnv", "os.spawnve", "os.spawnvp", "os.spawnvpe"], args: [2], what: "the program's argument list", variant: "option" },
+  { kind: "cmd", callees: ["os.execv", "os.execve", "os.execvp", "os.execvpe"], args: [1], what: "the program's argument list", variant: "option" },
   // Code
   { kind: "code", callees: ["builtins.eval", "builtins.exec", "builtins.compile", "builtins.__import__", "importlib.import_module", "importlib.__import__"], args: [0], kwargs: ["source", "name", "expression", "object"], what: "the code or module name" },
   // LDAP
