@@ -128,8 +128,13 @@ export class BodyLowerer {
         const literal: boolean[] = [];
         for (const c of body ? named(body) : []) {
           if (c.type !== "case_clause") continue;
-          arms.push(this.block(c.childForFieldName("consequence")));
           const patterns = named(c).filter((x) => x.type === "case_pattern");
+          const arm = this.block(c.childForFieldName("consequence"));
+          // `case other:` captures the subject under a new name.
+          const only = patterns.length === 1 ? named(patterns[0]!) : [];
+          const capture = only.length === 1 && only[0]!.type === "dotted_name" && named(only[0]!).length === 1 ? named(only[0]!)[0]! : null;
+          if (capture && capture.text !== "_" && subject) arm.unshift({ s: "assign", targets: [{ k: "name", id: capture.text, r: rng(capture) }], value: this.expr(subject), op: "=", r: rng(c) });
+          arms.push(arm);
           const isLiteral = (n: Node): boolean =>
             ["string", "integer", "float", "true", "false", "none", "concatenated_string"].includes(n.type) ||
             ((n.type === "union_pattern" || n.type === "case_pattern") && named(n).length > 0 && named(n).every(isLiteral));

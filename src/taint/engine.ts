@@ -86,6 +86,8 @@ interface Summary {
   signs: number[];
   /** Parameters the function has checked whenever it returns normally (it raises or aborts otherwise). */
   checks: Map<number, number>;
+  /** What the function puts into its parameters (`items.append(x)` on a list it was given), by parameter. */
+  fills: Map<number, TV>;
 }
 
 interface FnInfo {
@@ -438,7 +440,7 @@ export class TaintEngine {
     if (this.active.has(f.key)) {
       // Recursion: the caller gets what is known so far, and another round runs if that changes.
       this.partialUsed.add(f.key);
-      return known ?? { ret: CLEAN, selfOut: CLEAN, sinks: [], validates: new Map(), signs: [], checks: new Map() };
+      return known ?? { ret: CLEAN, selfOut: CLEAN, sinks: [], validates: new Map(), signs: [], checks: new Map(), fills: new Map() };
     }
     if (known && this.analysedThisRound.has(f.key)) return known;
     return this.analyse(f);
@@ -488,7 +490,7 @@ export class TaintEngine {
 }
 
 function summarySize(s: Summary): string {
-  return `${s.ret.all().length}:${s.selfOut.all().length}:${s.sinks.length}:${[...s.validates].join(",")}`;
+  return `${s.ret.all().length}:${s.selfOut.all().length}:${s.sinks.length}:${[...s.validates].join(",")}:${[...s.fills].map(([k, v]) => `${k}=${v.all().length}`).join(",")}`;
 }
 
 function lineOffsets(src: string): number[] {
@@ -538,7 +540,7 @@ class FunctionAnalysis {
       seen.add(k);
       return true;
     });
-    return { ret: unionAll(this.ret), selfOut: unionAll(this.selfOut), signs: this.signs ?? [], checks: this.checks ?? new Map(), sinks, validates: this.validatesSeen ? this.validates : new Map() };
+    return { ret: unionAll(this.ret), selfOut: unionAll(this.selfOut), signs: this.signs ?? [], checks: this.checks ?? new Map(), fills: this.fills, sinks, validates: this.validatesSeen ? this.validates : new Map() };
   }
 
   private checks: Map<number, number> | null = null;
@@ -562,8 +564,25 @@ class FunctionAnalysis {
     }
   }
 
+  private readonly fills = new Map<number, TV>();
+
+  /** At an exit: data other than a parameter's own that the function added to it (not `self`: see selfOut). */
+  private noteFills(st: State): void {
+    this.f.params.forEach((p, i) => {
+      if (i === 0 && this.f.params[0] === "self") return;
+      const v = st.vars.get(p);
+      if (!v) return;
+      // Still the caller's object (not rebound to something else), with more in it.
+      const all = v.all();
+      if (!all.some((f) => f.param === i)) return;
+      const extra = all.filter((f) => f.param !== i);
+      if (extra.length > 0) this.fills.set(i, union(this.fills.get(i) ?? CLEAN, new TV(extra)));
+    });
+  }
+
   private noteSelf(st: State): void {
     this.noteChecks(st);
+    this.noteFills(st);
     const self = this.f.params[0];
     const v = self !== undefined ? st.vars.get(self) : undefined;
     if (v) this.selfOut.push(v);
@@ -946,9 +965,12 @@ class FunctionAnalysis {
 
     // Sinks.
     let sunk = 0;
+    // A bound method kept in a local (`run = conn.execute; run(sql)`) is matched by its method name.
+    const boundName = c.fn.k === "name" && paths.length > 0 && paths.every((p) => p.includes("().")) ? paths[0]!.slice(paths[0]!.lastIndexOf(".") + 1) : null;
     for (const spec of SINKS) {
       const byPath = spec.callees?.some((p) => paths.includes(p)) ?? false;
-      const byMethod = !byPath && method !== null && (spec.methods?.includes(method) ?? false) && defs.length === 0;
+      const name = method ?? boundName;
+      const byMethod = !byPath && name !== null && (spec.methods?.includes(name) ?? false) && defs.length === 0;
       if (!byPath && !byMethod) continue;
       if (spec.when === "shell" && !this.shellOn(c, st)) continue;
       if (spec.when === "no-shell" && this.shellOn(c, st)) continue;
@@ -1290,6 +1312,15 @@ class FunctionAnalysis {
     const argFor = this.binder(c, info.params, args, kws, boundSelf ? (isClassMethod ? CLEAN : recv) : null, info.kinds);
     const callName = calleeText(c.fn);
     this.applySinks(summary, argFor, info.params, c, callName);
+    // What the callee put into a list or dict it was given lands in the caller's variable.
+    for (const [p, v] of summary.fills) {
+      const pos = p - (boundSelf ? 1 : 0);
+      const kw = c.kw.find((x) => x.name === info.params[p]);
+      const a = kw ? kw.value : c.args[pos];
+      if (a?.k !== "name") continue;
+      const added = this.substitute(v, argFor, info.params, c, callName, "added to its argument by");
+      if (added.tainted) st.vars.set(a.id, union(st.vars.get(a.id) ?? CLEAN, added.flat()));
+    }
     // A helper that raises unless its argument is acceptable vouches for that variable afterwards.
     for (const [p, mask] of summary.checks) {
       const pos = p - (boundSelf ? 1 : 0);
