@@ -29,6 +29,9 @@ export const IN_PROCESS_BELOW_BYTES = 1_500_000;
  */
 const STALL_MS = 60_000;
 
+/** Files queued at each worker. */
+const IN_FLIGHT = 4;
+
 /** The default number of workers for a large input. */
 export function defaultJobs(): number {
   return Math.min(availableParallelism(), 8);
@@ -218,12 +221,11 @@ export async function parseAll(files: SourceFile[], opts: PoolOptions = {}): Pro
       w.on("exit", (code) => {
         if (!settled && !workersGone) fail(new Error(`a parser worker stopped unexpectedly (exit code ${code})`));
       });
-      // Three files in flight per worker hide the message round trip while the main thread is busy with a file.
+      // Several files in flight per worker, so it never runs dry while the main thread is busy with a
+      // file of its own and cannot hand out the next one.
       ready.then(
         () => {
-          feed();
-          feed();
-          feed();
+          for (let i = 0; i < IN_FLIGHT; i++) feed();
         },
         (err: Error) => fail(err),
       );
