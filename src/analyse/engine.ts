@@ -43,12 +43,20 @@ export function runRules(project: Project, rules: readonly Rule[], sources: Sour
   return { findings: dedupe(findings), diagnostics };
 }
 
+/** Replaces each secret (4 characters or longer) with a marker that keeps only its length. */
+function masker(secrets: string[] | undefined): (text: string) => string {
+  const list = (secrets ?? []).filter((x) => x.length >= 4).sort((a, b) => b.length - a.length);
+  if (list.length === 0) return (t) => t;
+  return (t) => list.reduce((acc, x) => acc.split(x).join(`«secret, ${x.length} characters»`), t);
+}
+
 function toFinding(rule: Rule, r: RuleReport, sources: SourceCache): Finding {
+  const mask = masker(r.secrets);
   const lines = sources.linesOf(r.file);
   const from = Math.max(1, r.range.start.line - 1);
   const to = Math.min(lines.length, r.range.end.line + 1);
   const scope = r.scope ?? "";
-  const evidence = r.evidence ?? textOf(lines, r.range);
+  const evidence = mask(r.evidence ?? textOf(lines, r.range));
   return {
     ruleId: rule.id,
     title: rule.title,
@@ -57,7 +65,7 @@ function toFinding(rule: Rule, r: RuleReport, sources: SourceCache): Finding {
     file: r.file,
     range: r.range,
     evidence,
-    message: r.message,
+    message: mask(r.message),
     impact: r.impact ?? rule.impact,
     fix: r.fix ?? rule.fix,
     mitigation: rule.mitigation,
@@ -66,9 +74,9 @@ function toFinding(rule: Rule, r: RuleReport, sources: SourceCache): Finding {
     owasp: rule.owasp,
     scope,
     fingerprint: fingerprint(rule.id, r.file, evidence, scope),
-    context: r.context ?? [],
+    context: (r.context ?? []).map(mask),
     ...(r.trace ? { trace: r.trace } : {}),
-    excerpt: { startLine: from, lines: lines.slice(from - 1, to).map(clipLine) },
+    excerpt: { startLine: from, lines: lines.slice(from - 1, to).map((l) => clipLine(mask(l))) },
   };
 }
 

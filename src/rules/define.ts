@@ -47,6 +47,11 @@ export interface RuleReport {
   context?: string[];
   /** Enclosing function or class, part of the fingerprint. */
   scope?: string;
+  /**
+   * Secret values the finding is about (a hard-coded key): reports never show them. They are replaced
+   * wherever they appear in the evidence, the excerpt, the message and the context.
+   */
+  secrets?: string[];
   impact?: string;
   fix?: string;
   trace?: TraceStep[];

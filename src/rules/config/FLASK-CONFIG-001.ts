@@ -99,6 +99,7 @@ export default defineRule({
         confidence: found.kind === "fallback" ? "medium" : "high",
         scope: w.where.scope,
         context: ctx.reasons,
+        secrets: [found.value],
       });
     }
     for (const { file, env } of project.envSettings()) {
@@ -111,7 +112,7 @@ export default defineRule({
       const weak = weakness(v);
       const where = env.source === "dotenv" ? "a committed environment file" : env.source === "dockerfile" ? "the Dockerfile (it ends up in every image layer)" : "a deployment file";
       const what = fallback ? `${env.name} falls back to a literal in ${where} when the variable is unset` : `${env.name} is stored in ${where}`;
-      report({ file: file.path, range: env.range, message: `${what}${weak ? `, and the value is ${weak}` : ""}.`, ...(fallback ? { confidence: "medium" as const } : {}) });
+      report({ file: file.path, range: env.range, message: `${what}${weak ? `, and the value is ${weak}` : ""}.`, secrets: [v], ...(fallback ? { confidence: "medium" as const } : {}) });
     }
     reportMissing(project, report);
     reportFallbacks(project, report);
