@@ -117,6 +117,11 @@ class Indexer {
   private readonly stmtCalls = new Set<number>();
   private readonly decorated = new Map<number, Node>();
   private depth = 0;
+  /**
+   * The module imports Flask (or Werkzeug, an extension): every call keeps its arguments, so that
+   * helpers such as `register_blueprints(app)` can be followed from their parameters to their callers.
+   */
+  private flaskWorld = false;
   /** Function definitions by the range of their name, for lowering their bodies afterwards. */
   readonly functions: [R, Node][] = [];
 
@@ -142,6 +147,11 @@ class Indexer {
     for (const c of caps) {
       const n = c.node;
       if (c.name === "stmtcall") this.stmtCalls.add(n.id);
+      else if (c.name === "from" || c.name === "import") {
+        const mod = n.childForFieldName("module_name")?.text;
+        const names = mod !== undefined ? [mod] : n.childrenForFieldName("name").map((x) => (x?.type === "aliased_import" ? x.childForFieldName("name")?.text : x?.text) ?? "");
+        if (names.some((m) => FLASK_WORLD.test(m.replace(/\s+/g, "")))) this.flaskWorld = true;
+      }
       else if (c.name === "decorated") {
         // Asking a node for its parent makes tree-sitter search from the root; map children to parents instead.
         const def = n.childForFieldName("definition");
@@ -366,7 +376,7 @@ class Indexer {
     // A decorator factory applied by hand (`limiter.limit("5/minute")(bp)`) keeps its arguments when the factory does.
     const inner = fn.k === "ref" ? this.index.calls[fn.i]?.call.fn : undefined;
     const applied = inner !== undefined && inner.k === "attr" && KEEP_ARGS.has(inner.name);
-    const argsNode = (name !== null && (KEEP_ARGS.has(name) || /^[A-Z]/.test(name) || onHeaders)) || applied ? n.lastNamedChild : null;
+    const argsNode = (name !== null && (KEEP_ARGS.has(name) || /^[A-Z]/.test(name) || onHeaders)) || applied || this.flaskWorld ? n.lastNamedChild : null;
     if (argsNode && fnNode && argsNode.id !== fnNode.id) {
       if (argsNode.type === "generator_expression") args.push(OPAQUE);
       else

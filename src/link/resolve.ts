@@ -2,7 +2,7 @@
  * Resolves names and expressions to abstract values through scopes, imports and aliases, across modules.
  * Flow-insensitive: a name assigned several times may hold any of its values.
  */
-import type { AssignFact, DefFact, Expr, ImportFact, ModuleIndex, ReturnFact } from "../index/ir.js";
+import type { AssignFact, CallFact, DefFact, Expr, ImportFact, ModuleIndex, ReturnFact } from "../index/ir.js";
 import { startOf } from "../index/ir.js";
 import type { ModuleInfo, ModuleTable } from "./modules.js";
 
@@ -25,6 +25,8 @@ interface ScopeTable {
 }
 
 const MAX_VALS = 16;
+/** Parameters are followed to their callers only for functions called from at most this many places. */
+const MAX_CALLER_SITES = 8;
 const MAX_DEPTH = 24;
 
 /** Per-module scope tables, built lazily. */
@@ -211,9 +213,56 @@ export class Resolver {
           const cls = b.def.params[0]?.name === b.name ? s.selfOf(b.def.qualname, b.name) : null;
           const def = cls ? s.defsByQual.get(cls) : undefined;
           if (def) out.push({ t: "inst", of: { t: "def", mod, def }, site: `self:${mod.path}:${cls}`, mod, scope: b.def.qualname });
+          else out.push(...this.fromCallers(mod, b.def, b.name));
           break;
         }
       }
+    }
+    return out;
+  }
+
+  private callsByName: Map<string, { mod: ModuleInfo; call: CallFact }[]> | null = null;
+
+  /** Every call in the project by the last name of its callee (`configure` for `setup.configure(app)`). */
+  private callSites(name: string): { mod: ModuleInfo; call: CallFact }[] {
+    if (!this.callsByName) {
+      this.callsByName = new Map();
+      for (const mod of this.modules.all()) {
+        for (const call of mod.index.calls) {
+          const fn = call.call.fn;
+          const n = fn.k === "name" ? fn.id : fn.k === "attr" ? fn.name : null;
+          if (n === null) continue;
+          const list = this.callsByName.get(n);
+          if (list) list.push({ mod, call });
+          else this.callsByName.set(n, [{ mod, call }]);
+        }
+      }
+    }
+    return this.callsByName.get(name) ?? [];
+  }
+
+  /**
+   * A parameter of a plain function is whatever its callers pass (`def register_blueprints(app)` called
+   * as `register_blueprints(app)` in a factory). Only functions with few call sites are followed, and only
+   * arguments the index kept (calls whose callee the link stage reads, or capitalised, keep their
+   * arguments; see KEEP_ARGS in src/index/python.ts).
+   */
+  private fromCallers(mod: ModuleInfo, def: DefFact, name: string): Val[] {
+    const idx = def.params.findIndex((p) => p.name === name);
+    const param = def.params[idx];
+    if (!param || param.kind === "star" || param.kind === "dstar") return [];
+    // Methods are reached through instances; their parameters are not followed here.
+    if (this.scopesOf(mod).defsByQual.get(def.scope)?.kind === "class") return [];
+    const sites = this.callSites(def.name);
+    if (sites.length === 0 || sites.length > MAX_CALLER_SITES) return [];
+    const out: Val[] = [];
+    for (const { mod: cm, call } of sites) {
+      const c = call.call;
+      const kw = c.kw.find((k) => k.name === name);
+      const arg = kw ? kw.value : param.kind === "kwonly" ? undefined : c.args[idx];
+      if (!arg) continue;
+      if (!this.resolve(cm, call.scope, c.fn).some((v) => v.t === "def" && v.def === def)) continue;
+      out.push(...this.resolve(cm, call.scope, arg));
     }
     return out;
   }
