@@ -22,12 +22,18 @@ interface Instruction {
 /**
  * Parses a Dockerfile: parser directives (`# escape=`), line continuations with comment lines inside
  * them, BuildKit heredocs, ENV in both forms, and CMD/ENTRYPOINT/RUN in exec (JSON) and shell form.
- * All build stages are treated alike.
+ * Multi-stage builds: only the stage that becomes the image and the stages it builds on count (see
+ * `liveStages`), so `ENV FLASK_DEBUG=1` in a `dev` stage is not the production image's setting.
  */
 export function parseDockerfile(path: string, index: LineIndex): { facts: DeploymentFacts; diagnostics: Diagnostic[] } {
   const facts: DeploymentFacts = { env: [], commands: [] };
   const diagnostics: Diagnostic[] = [];
-  for (const ins of instructions(index)) {
+  const all = instructions(index);
+  const live = liveStages(all);
+  let stage = -1;
+  for (const ins of all) {
+    if (ins.keyword === "FROM") stage++;
+    if (!live.has(Math.max(stage, 0))) continue;
     if (ins.keyword === "ENV") parseEnv(ins, index, facts, path, diagnostics);
     const source = COMMAND_SOURCES[ins.keyword];
     if (source !== undefined) {
@@ -36,6 +42,38 @@ export function parseDockerfile(path: string, index: LineIndex): { facts: Deploy
     }
   }
   return { facts, diagnostics };
+}
+
+const DEV_STAGE = /^(dev|develop|development|debug|test|testing|local)([-_].*)?$/i;
+const PROD_STAGE = /^(prod|production|release|runtime|final|deploy)([-_].*)?$/i;
+
+/**
+ * The stages whose settings end up in the image: the target stage and the stages it is built `FROM`.
+ * The target is the last stage (Docker's default), except when the last one is named for development
+ * and another is named for production (built with `--target prod`).
+ */
+function liveStages(all: Instruction[]): Set<number> {
+  const stages: { name: string | null; parent: string }[] = [];
+  for (const ins of all) {
+    if (ins.keyword !== "FROM") continue;
+    const words = ins.line.text.slice(ins.argsStart).trim().split(/\s+/).filter((w) => !w.startsWith("--"));
+    const asAt = words.findIndex((w) => w.toLowerCase() === "as");
+    stages.push({ parent: words[0] ?? "", name: asAt >= 0 ? (words[asAt + 1] ?? null) : null });
+  }
+  if (stages.length <= 1) return new Set([0]);
+  let target = stages.length - 1;
+  if (DEV_STAGE.test(stages[target]!.name ?? "")) {
+    const prod = stages.findIndex((x) => PROD_STAGE.test(x.name ?? ""));
+    if (prod >= 0) target = prod;
+  }
+  const live = new Set<number>();
+  for (let i: number | undefined = target; i !== undefined && !live.has(i); ) {
+    live.add(i);
+    const parent = stages[i]!.parent.toLowerCase();
+    const p = stages.findIndex((x, j) => j < i! && x.name?.toLowerCase() === parent);
+    i = p >= 0 ? p : undefined;
+  }
+  return live;
 }
 
 function instructions(index: LineIndex): Instruction[] {
