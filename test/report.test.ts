@@ -11,7 +11,7 @@ import type { Finding, ScanResult } from "../src/core/types.js";
 import type { RuleMeta } from "../src/rules/define.js";
 import { formatReport } from "../src/report/index.js";
 import type { ReportOptions } from "../src/report/index.js";
-import { escapeMarkdown } from "../src/report/markdown.js";
+import { escapeMarkdown, escapeProse } from "../src/report/markdown.js";
 
 // Compiled to dist/test/, so the repository root is two levels up.
 const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -510,4 +510,14 @@ test("sarif: validates with Microsoft's SARIF multitool", (t) => {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("markdown: our code spans stay code spans, everything around them is escaped", () => {
+  assert.equal(escapeProse("Data from `request.args` reaches `db.execute()`."), "Data from `request.args` reaches `db.execute()`\\.");
+  // A link outside a span cannot form; inside a span it is literal text anyway.
+  assert.equal(escapeProse("see [x](https://evil.example) and `[y](z)`"), "see \\[x\\]\\(https\\:\\/\\/evil\\.example\\) and `[y](z)`");
+  // GitHub splits table cells on | even inside code spans.
+  assert.equal(escapeProse("`a | b`"), "`a \\| b`");
+  // An unmatched backtick is escaped like any other punctuation.
+  assert.equal(escapeProse("it's `open"), "it\\'s \\`open");
 });

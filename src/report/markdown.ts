@@ -41,6 +41,17 @@ export function escapeHtml(text: string): string {
   return out;
 }
 
+/**
+ * Our own sentences (messages, impact, fix, trace steps) use `code spans` for names and snippets: those
+ * stay code spans (their content is literal in Markdown, so nothing in it can form a link or HTML),
+ * and everything outside them is escaped like untrusted text. A `|` is escaped inside spans too, since
+ * GitHub splits table cells on it even there.
+ */
+export function escapeProse(text: string): string {
+  const parts = neutraliseControls(text).split(/(`[^`\r\n]+`)/);
+  return parts.map((p, i) => (i % 2 === 1 ? p.replace(/\|/g, "\\|") : escapeMarkdown(p))).join("");
+}
+
 const LABEL: Record<Severity, string> = { critical: "Critical", high: "High", medium: "Medium", low: "Low" };
 
 /** Rule ids are ours, but only a plain id goes into a code span; anything else is escaped. */
@@ -63,13 +74,13 @@ function summaryTable(result: ScanResult): string[] {
 function findingsTable(findings: Finding[]): string[] {
   const rows = findings.map((f) => {
     const sev = f.suppressed ? `${LABEL[f.severity]} (suppressed)` : LABEL[f.severity];
-    return `| ${sev} | ${ruleCell(f.ruleId)} | ${escapeMarkdown(where(f))} | ${escapeMarkdown(f.message)} |`;
+    return `| ${sev} | ${ruleCell(f.ruleId)} | ${escapeMarkdown(where(f))} | ${escapeProse(f.message)} |`;
   });
   return ["| Severity | Rule | Location | Message |", "| --- | --- | --- | --- |", ...rows];
 }
 
 function paragraph(label: string, value: string): string[] {
-  return value.trim() === "" ? [] : [`**${label}:** ${escapeMarkdown(value)}`, ""];
+  return value.trim() === "" ? [] : [`**${label}:** ${escapeProse(value)}`, ""];
 }
 
 function details(f: Finding): string[] {
@@ -87,7 +98,7 @@ function details(f: Finding): string[] {
     out.push("**Trace:**", "");
     f.trace.forEach((s, i) => {
       const at = location(s.file, s.range.start.line, s.range.start.column);
-      out.push(`${i + 1}. ${escapeMarkdown(at)} ${escapeMarkdown(s.message)}`);
+      out.push(`${i + 1}. ${escapeMarkdown(at)} ${escapeProse(s.message)}`);
     });
     out.push("");
   }
