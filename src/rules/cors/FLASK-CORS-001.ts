@@ -121,7 +121,7 @@ function configuringCalls(project: Project, ext: ExtensionObject): { mod: Module
   const out: { mod: ModuleInfo; call: CallFact }[] = [];
   const ctor = ext.mod.index.calls.find((c) => c.call === ext.call);
   if (ctor) out.push({ mod: ext.mod, call: ctor });
-  for (const mod of project.pythonModules()) {
+  for (const mod of project.flaskModules()) {
     for (const c of mod.index.calls) {
       const fn = c.call.fn;
       if (fn.k === "attr" && fn.name === "init_app" && project.resolve(mod, c.scope, fn.obj).some((v) => v.t === "inst" && v.site === ext.site)) out.push({ mod, call: c });
@@ -248,7 +248,7 @@ function checkExtension(project: Project, ext: ExtensionObject, config: ConfigCo
 
 /** Whether the app authenticates browsers with cookies: Flask-Login or Flask's session. */
 function cookieAuth(project: Project): string | null {
-  for (const mod of project.pythonModules()) {
+  for (const mod of project.flaskModules()) {
     if (project.contextOf(mod).test) continue;
     for (const i of mod.index.imports) {
       const full = i.member ? `${i.module}.${i.member}` : i.module;
@@ -259,7 +259,7 @@ function cookieAuth(project: Project): string | null {
 }
 
 function checkDecorators(project: Project, config: ConfigCors, report: (r: RuleReport) => void): void {
-  for (const mod of project.pythonModules()) {
+  for (const mod of project.flaskModules()) {
     for (const d of mod.index.defs) {
       if (d.kind !== "function") continue;
       for (const deco of d.decorators) {

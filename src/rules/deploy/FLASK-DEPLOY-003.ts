@@ -87,7 +87,7 @@ function toolbarBindings(project: Project, ext: ExtensionObject): { mod: ModuleI
     const a = project.appsOf(ext.mod, ctor.scope, ctorApp);
     if (a.isApp) out.push({ mod: ext.mod, call: ctor, apps: a.apps });
   }
-  for (const mod of project.pythonModules()) {
+  for (const mod of project.flaskModules()) {
     for (const c of mod.index.calls) {
       const fn = c.call.fn;
       if (fn.k !== "attr" || fn.name !== "init_app") continue;
@@ -136,7 +136,7 @@ export default defineRule({
     const switches = project.configWrites.filter((w) => (w.key === "DEBUG" || ERROR_SWITCHES.has(w.key)) && productionWrite(project, w) !== null && !testSetup(project, w));
     const propagating = switches.filter((w) => w.key !== "TRAP_HTTP_EXCEPTIONS");
     const debuggers: { mod: ModuleInfo; c: CallFact; apps: FlaskObject[] }[] = [];
-    for (const mod of project.pythonModules()) {
+    for (const mod of project.flaskModules()) {
       for (const c of mod.index.calls) {
         const fn = c.call.fn;
         const name = fn.k === "name" ? fn.id : fn.k === "attr" ? fn.name : "";

@@ -49,7 +49,7 @@ function coverage(project: Project): Coverage {
     if (site && devOrTest(project, ext.mod, site).skip) continue;
     for (const p of ["csp", "nosniff", "frames"] as Protection[]) found.add(p);
   }
-  for (const mod of project.pythonModules()) {
+  for (const mod of project.flaskModules()) {
     if (project.contextOf(mod).test) continue;
     for (const i of mod.index.imports) {
       if (!HEADER_LIBRARIES.test(i.module) || project.modules.get(i.module, mod)) continue;
@@ -78,7 +78,7 @@ function coverage(project: Project): Coverage {
 function responseHooks(project: Project): Set<string> {
   const out = new Set<string>();
   const HOOKS = new Set(["after_request", "after_app_request"]);
-  for (const mod of project.pythonModules()) {
+  for (const mod of project.flaskModules()) {
     for (const d of mod.index.defs) {
       if (d.kind === "function" && d.decorators.some((e) => e.k === "attr" && HOOKS.has(e.name))) out.add(`${mod.path}:${d.qualname}`);
     }
@@ -94,7 +94,7 @@ function responseHooks(project: Project): Set<string> {
 
 /** Where the project shows it serves HTML pages: a template rendered in production code, or a templates folder. */
 function servesHtml(project: Project): string | null {
-  for (const mod of project.pythonModules()) {
+  for (const mod of project.flaskModules()) {
     if (project.contextOf(mod).test) continue;
     for (const c of mod.index.calls) {
       const fn = c.call.fn;
@@ -112,7 +112,7 @@ function talismanCalls(project: Project, ext: ExtensionObject): { mod: ModuleInf
   const out: { mod: ModuleInfo; call: CallFact }[] = [];
   const ctor = ext.mod.index.calls.find((c) => c.call === ext.call);
   if (ctor) out.push({ mod: ext.mod, call: ctor });
-  for (const mod of project.pythonModules()) {
+  for (const mod of project.flaskModules()) {
     for (const c of mod.index.calls) {
       const fn = c.call.fn;
       if (fn.k !== "attr" || fn.name !== "init_app") continue;

@@ -131,7 +131,7 @@ export function headerWrites(project: Project): HeaderWrite[] {
   const cached = CACHE.get(project);
   if (cached) return cached;
   const out: HeaderWrite[] = [];
-  for (const mod of project.pythonModules()) {
+  for (const mod of project.flaskModules()) {
     for (const a of mod.index.assigns) {
       for (const t of a.targets) {
         if (t.k !== "sub" || t.obj.k !== "attr" || t.obj.name !== "headers" || !responseLike(project, mod, a.scope, t.obj.obj)) continue;

@@ -145,7 +145,7 @@ function reportLifetime(project: Project, report: RuleContext["report"]): void {
 
 function reportSecrets(project: Project, report: RuleContext["report"], serverSide: string | null): void {
   if (serverSide) return;
-  for (const mod of project.pythonModules()) {
+  for (const mod of project.flaskModules()) {
     for (const a of mod.index.assigns) {
       for (const t of a.targets) {
         if (t.k !== "sub") continue;
@@ -178,7 +178,7 @@ function reportFixation(project: Project, report: RuleContext["report"], serverS
     const prev = logins.get(key);
     if (!prev || line < prev.line) logins.set(key, { mod, scope, r, what, line });
   };
-  for (const mod of project.pythonModules()) {
+  for (const mod of project.flaskModules()) {
     for (const c of mod.index.calls) {
       const fn = c.call.fn;
       const name = fn.k === "name" ? fn.id : fn.k === "attr" ? fn.name : "";

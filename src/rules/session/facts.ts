@@ -205,7 +205,7 @@ export function serverSideSessions(project: Project): string | null {
   for (const ext of project.extensions) {
     if (/^flask_session(\.[a-z_]+)*\.Session$/.test(ext.cls) && !project.contextOf(ext.mod).test) return `Flask-Session is set up in ${ext.mod.path}`;
   }
-  for (const mod of project.pythonModules()) {
+  for (const mod of project.flaskModules()) {
     if (project.contextOf(mod).test) continue;
     for (const a of mod.index.assigns) {
       for (const t of a.targets) {
@@ -234,7 +234,7 @@ export function externalBases(project: Project, mod: ModuleInfo, def: DefFact, s
 /** Calls in the project whose receiver is this extension object: `ext.init_app(app)`, `ext.protect()`. */
 export function methodCalls(project: Project, ext: ExtensionObject, method: string): { mod: ModuleInfo; call: CallFact }[] {
   const out: { mod: ModuleInfo; call: CallFact }[] = [];
-  for (const mod of project.pythonModules()) {
+  for (const mod of project.flaskModules()) {
     for (const c of mod.index.calls) {
       const fn = c.call.fn;
       if (fn.k !== "attr" || fn.name !== method) continue;
