@@ -2,6 +2,8 @@
 import type { Node, Point, Tree } from "web-tree-sitter";
 import type { Position, Range } from "../core/types.js";
 import type { Expr } from "../index/ir.js";
+import type { ModuleInfo } from "../link/modules.js";
+import type { Project } from "../link/project.js";
 import type { TextEdit } from "./edits.js";
 
 export function pos(p: Point): Position {
@@ -160,4 +162,25 @@ export function enclosingCalls(n: Node): Node[] {
   const out: Node[] = [];
   for (let x: Node | null = n; x; x = x.parent) if (x.type === "call") out.push(x);
   return out;
+}
+
+/**
+ * How to write `os.environ` in a module: through its `os` import, or by adding `import os` when the name is
+ * free. Null when `os` means something else there.
+ */
+export function osModule(project: Project, mod: ModuleInfo, scope: string, source: string, tree: Tree): { os: string; edits: TextEdit[] } | null {
+  const name: Expr = { k: "name", id: "os" };
+  if (project.extPaths(mod, scope, name).includes("os")) return { os: "os", edits: [] };
+  const ix = mod.index;
+  // `import os as _os` at module level.
+  for (const i of ix.imports) {
+    if (i.module === "os" && i.member === null && i.scope === "" && project.extPaths(mod, scope, { k: "name", id: i.local }).includes("os")) return { os: i.local, edits: [] };
+  }
+  const bound =
+    ix.imports.some((i) => i.local === "os") ||
+    ix.defs.some((d) => d.name === "os" || d.params.some((p) => p.name === "os")) ||
+    ix.assigns.some((a) => a.targets.some((t) => t.k === "name" && t.id === "os"));
+  if (bound) return null;
+  const add = addImport(source, tree, "os");
+  return add ? { os: "os", edits: [add] } : null;
 }
