@@ -184,3 +184,29 @@ export function osModule(project: Project, mod: ModuleInfo, scope: string, sourc
   const add = addImport(source, tree, "os");
   return add ? { os: "os", edits: [add] } : null;
 }
+
+/**
+ * The value node of a config write found at `node`: `KEY = v` (module or class constant, `app.KEY = v` for
+ * attribute-style keys), `app.config["KEY"] = v`, `KEY=v` in `config.update(...)`, or `"KEY": v` in a mapping.
+ * `names` are the spellings the key may have (`DEBUG`, and `debug` for `app.debug`/`app.run(debug=)`).
+ */
+export function configValueNode(node: Node, names: readonly string[]): Node | null {
+  const kw = closest(node, "keyword_argument");
+  if (kw) return names.includes(kw.childForFieldName("name")?.text ?? "") ? kw.childForFieldName("value") : null;
+  const pair = closest(node, "pair");
+  if (pair) {
+    const key = pair.childForFieldName("key");
+    return key?.type === "string" && names.some((n) => key.text === `"${n}"` || key.text === `'${n}'`) ? pair.childForFieldName("value") : null;
+  }
+  const assign = node.type === "expression_statement" ? (node.namedChildren.find((c) => c?.type === "assignment") ?? null) : closest(node, "assignment");
+  const left = assign?.childForFieldName("left");
+  if (!assign || !left) return null;
+  let key: string | undefined;
+  if (left.type === "identifier") key = left.text;
+  else if (left.type === "attribute") key = left.childForFieldName("attribute")?.text;
+  else if (left.type === "subscript") {
+    const sub = left.childForFieldName("subscript");
+    if (sub?.type === "string") key = sub.text.replace(/^["']|["']$/g, "");
+  }
+  return key !== undefined && names.includes(key) ? assign.childForFieldName("right") : null;
+}

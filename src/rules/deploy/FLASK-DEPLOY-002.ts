@@ -6,7 +6,7 @@ import { defineRule } from "../define.js";
 import { isTestPath } from "../../link/project.js";
 import { envLookupDefault, envTruthy, runCallReach, runsFlaskDevServer, writeContext } from "../support.js";
 import type { FixContext, FixProposal } from "../../fix/types.js";
-import { closest, osModule, replaceNode } from "../../fix/python.js";
+import { configValueNode, osModule, replaceNode } from "../../fix/python.js";
 import { debugSetting, devServerCall, gunicornConfigRefs, productionCommands, productionEnv, serverEnvOptions, startedReason, startsWsgiServer, wsgiServerOf } from "./entrypoints.js";
 
 const LEGACY = "FLASK_ENV was removed in Flask 2.3; before that, `development` switched debug mode on";
@@ -65,24 +65,7 @@ const ENV_SWITCH = (os: string) => `${os}.environ.get("FLASK_DEBUG") == "1"`;
  * else (a variable, an environment default of on, `use_debugger=True`, deployment files) is left for review.
  */
 function debugFix({ project, mod, finding, node, source, tree }: FixContext): FixProposal | null {
-  let value = null;
-  const kw = closest(node, "keyword_argument");
-  const pair = closest(node, "pair");
-  const assign = node.type === "expression_statement" ? (node.namedChildren.find((c) => c?.type === "assignment") ?? null) : closest(node, "assignment");
-  if (kw && kw.startIndex <= node.startIndex) {
-    const name = kw.childForFieldName("name")?.text;
-    if (name !== "debug" && name !== "DEBUG") return null;
-    value = kw.childForFieldName("value");
-  } else if (pair) {
-    const key = pair.childForFieldName("key");
-    if (!key || key.type !== "string" || !/^["']DEBUG["']$/.test(key.text)) return null;
-    value = pair.childForFieldName("value");
-  } else if (assign) {
-    const left = assign.childForFieldName("left");
-    const isDebug = left && (/^(\w+\.)*(DEBUG|debug)$/.test(left.text) || (left.type === "subscript" && /\[\s*["']DEBUG["']\s*\]$/.test(left.text)));
-    if (!isDebug) return null;
-    value = assign.childForFieldName("right");
-  }
+  const value = configValueNode(node, ["DEBUG", "debug"]);
   if (!value || value.type !== "true") return null;
   const os = osModule(project, mod, finding.scope, source, tree);
   if (!os) return null;
