@@ -126,6 +126,27 @@ describe("scan --fix on the command line", () => {
     assert.equal(second.code, 0);
     assert.match(second.stderr, /nothing to fix/);
   });
+  test("on the vulnerable example: the diff applies with git apply and gives what --fix writes; the report shows what is left", async (t) => {
+    const git = await new Promise<boolean>((resolve) => execFile("git", ["--version"], (err) => resolve(!err)));
+    if (!git) return t.skip("git is not installed");
+    const a = copyCase(join(REPO, "examples/vulnerable-app"));
+    const b = copyCase(join(REPO, "examples/vulnerable-app"));
+    const preview = await cli(["scan", ".", "--fix", "--diff", "--no-config"], a);
+    assert.match(preview.stderr, /Would fix 4 findings in 3 files/);
+    writeFileSync(join(b, "fix.diff"), preview.stdout);
+    const applied = await new Promise<string | null>((resolve) => execFile("git", ["apply", "fix.diff"], { cwd: b }, (err, _o, e) => resolve(err ? e : null)));
+    assert.equal(applied, null);
+    rmSync(join(b, "fix.diff"));
+    const fixed = await cli(["scan", ".", "--fix", "--no-config", "-f", "json"], a);
+    assert.equal(fixed.code, 1, "other findings remain");
+    for (const f of listFiles(a)) assert.equal(readFileSync(join(a, f), "utf8"), readFileSync(join(b, f), "utf8"), f);
+    const report = JSON.parse(fixed.stdout) as { findings: { ruleId: string; file: string; range: { start: { line: number } } }[] };
+    const wsgi = readFileSync(join(a, "wsgi.py"), "utf8").split("\n");
+    // Positions come from a scan of the fixed files (wsgi.py gained an import line).
+    for (const f of report.findings.filter((x) => x.file === "wsgi.py")) assert.ok(wsgi[f.range.start.line - 1]!.trim().length > 0);
+    assert.deepEqual(report.findings.filter((x) => x.ruleId === "FLASK-CSRF-001" || x.ruleId === "FLASK-DEPLOY-002" && x.file.endsWith(".py")).map((x) => `${x.ruleId} ${x.file}`), []);
+  });
+
   test("a file that changed since the scan is not overwritten", async () => {
     const tmp = copyCase(src);
     const { plan } = await fixOnce(tmp, "FLASK-DESER-001");
@@ -133,5 +154,13 @@ describe("scan --fix on the command line", () => {
     const problems = writeFixes(plan);
     assert.equal(problems[0]?.code, "fix-conflict");
     assert.equal(readFileSync(join(tmp, "x.py"), "utf8"), "# edited meanwhile\n");
+  });
+});
+
+describe("diff of inserted lines", () => {
+  test("a line inserted at the start of a line removes nothing", () => {
+    const text = "import a\n\nx = 1\n";
+    const edits = toOffsets(text, [{ range: { start: { line: 2, column: 1 }, end: { line: 2, column: 1 } }, text: "import os\n" }])!;
+    assert.equal(unifiedDiff("m.py", text, edits), "--- a/m.py\n+++ b/m.py\n@@ -1,3 +1,4 @@\n import a\n+import os\n \n x = 1\n");
   });
 });

@@ -11,6 +11,7 @@ import { FORMAT_NAMES, formatReport, type FormatName } from "../report/index.js"
 import { ruleMarkdown } from "../rules/docs.js";
 import { findRule, RULES } from "../rules/index.js";
 import { InitConflict, initProject } from "./init.js";
+import type { ScanOptions } from "../scan.js";
 
 const VERSION: string = (JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string }).version;
 
@@ -179,7 +180,7 @@ async function runScan(paths: string[], flags: ScanFlags, io: Io): Promise<numbe
   // On a terminal one line is redrawn in place; elsewhere (a CI log) plain lines, at most one a second.
   const redraw = io.stderrIsTTY;
   let lastDraw = 0;
-  const out = await scan({
+  const options: ScanOptions = {
     targets,
     config,
     jobs,
@@ -197,7 +198,8 @@ async function runScan(paths: string[], flags: ScanFlags, io: Io): Promise<numbe
           if (done === total) io.stderr("\r\x1b[2K");
         }
       : undefined,
-  });
+  };
+  const out = await scan(options);
   let result = out.result;
   if (flags.fix || flags.diff) {
     // --fix writes the fixes, --fix --diff (or --diff alone) only prints them; the report then lists what is left.
@@ -211,11 +213,8 @@ async function runScan(paths: string[], flags: ScanFlags, io: Io): Promise<numbe
     if (problems.length > 0 || plan.diagnostics.some((d) => d.severity === "error")) return EXIT_USAGE;
     const fixed = new Set(plan.files.flatMap((f) => f.fixes.map((x) => x.finding)));
     if (preview) return fixed.size > 0 || findingsAtOrAbove(result.findings, config.failOn).length > 0 ? EXIT_FINDINGS : EXIT_OK;
-    const left = result.findings.filter((f) => !fixed.has(f));
-    const active = left.filter((f) => !f.suppressed);
-    const bySeverity = { ...result.summary.bySeverity };
-    for (const f of fixed) if (!f.suppressed) bySeverity[f.severity]--;
-    result = { ...result, findings: left, summary: { ...result.summary, findings: active.length, bySeverity } };
+    // The report shows what is left, at the positions the fixed files now have.
+    if (fixed.size > 0) result = (await scan(options)).result;
   }
   if (flags.writeBaseline) {
     const b = buildBaseline(result.findings);

@@ -79,13 +79,15 @@ export function unifiedDiff(path: string, before: string, edits: readonly Offset
     return lo;
   };
   const oldLines = splitLines(before);
-  // Changed line spans of the old text, 0-based inclusive, each with its edits.
+  // Changed line spans of the old text, 0-based, `to` inclusive (to = from - 1 for lines inserted before `from`).
   const spans: { from: number; to: number; edits: OffsetEdit[] }[] = [];
   for (const e of [...edits].sort((a, b) => a.start - b.start)) {
     const from = lineOf(e.start);
-    const to = Math.max(from, lineOf(Math.max(e.start, e.end - 1)), lineOf(e.end));
+    // Whole lines inserted at the start of a line change no old line.
+    const insertsLines = e.start === e.end && starts[from] === e.start && e.text.endsWith("\n");
+    const to = insertsLines ? from - 1 : Math.max(from, lineOf(Math.max(e.start, e.end - 1)));
     const last = spans[spans.length - 1];
-    if (last && from - last.to <= 2 * context) {
+    if (last && from - last.to - 1 <= 2 * context) {
       last.to = Math.max(last.to, to);
       last.edits.push(e);
     } else spans.push({ from, to, edits: [e] });
@@ -94,9 +96,9 @@ export function unifiedDiff(path: string, before: string, edits: readonly Offset
   let shift = 0;
   for (const s of spans) {
     const to = Math.min(s.to, oldLines.length - 1);
-    const blockStart = starts[s.from]!;
+    const blockStart = starts[s.from] ?? before.length;
     const blockEnd = to + 1 < starts.length ? starts[to + 1]! : before.length;
-    const block = before.slice(blockStart, blockEnd);
+    const block = before.slice(blockStart, Math.max(blockStart, blockEnd));
     const rebased = s.edits.map((e) => ({ start: e.start - blockStart, end: e.end - blockStart, text: e.text }));
     const changed = splitLines(applyEdits(block, rebased));
     const removed = oldLines.slice(s.from, to + 1);
@@ -106,7 +108,10 @@ export function unifiedDiff(path: string, before: string, edits: readonly Offset
     const trail = oldLines.slice(to + 1, ctxTo + 1);
     const oldCount = lead.length + removed.length + trail.length;
     const newCount = lead.length + changed.length + trail.length;
-    out += `@@ -${ctxFrom + 1},${oldCount} +${ctxFrom + 1 + shift},${newCount} @@\n`;
+    // `diff -u` numbers an empty side by the line before it.
+    const oldStart = oldCount === 0 ? ctxFrom : ctxFrom + 1;
+    const newStart = newCount === 0 ? ctxFrom + shift : ctxFrom + 1 + shift;
+    out += `@@ -${oldStart},${oldCount} +${newStart},${newCount} @@\n`;
     for (const l of lead) out += ` ${l}\n`;
     for (const l of removed) out += `-${l}\n`;
     for (const l of changed) out += `+${l}\n`;
