@@ -66,6 +66,8 @@ describe("autofix golden cases", () => {
         const got = readFileSync(join(tmp, f), "utf8");
         const want = expected.get(f) ?? readFileSync(join(c.dir, f), "utf8");
         assert.equal(got, want, `${f} after --fix differs from ${expected.has(f) ? f.replace(/\.py$/, ".fixed.py") : "the original"}`);
+        // Byte for byte, too: byte order marks and line endings survive.
+        assert.ok(readFileSync(join(tmp, f)).equals(readFileSync(join(c.dir, expected.has(f) ? f.replace(/\.py$/, ".fixed.py") : f))), `${f}: bytes differ`);
         if (expected.has(f)) assert.match(diff, new RegExp(`^\\+\\+\\+ b/${f.replace(/[.]/g, "\\.")}$`, "m"));
       }
       if (expected.size > 0) assert.ok(plan.files.length > 0, "nothing was fixed");
