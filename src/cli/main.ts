@@ -296,8 +296,8 @@ Configuration: [tool.flaskwarden] in pyproject.toml or a flaskwarden.toml, found
       "after",
       `
 Fixes (--fix): yaml.load → yaml.safe_load (FLASK-DESER-001), app.run(debug=True) → debug from FLASK_DEBUG
-(FLASK-DEPLOY-002), secure/httponly/samesite on set_cookie (FLASK-SESS-001), WTF_CSRF_ENABLED = True
-(FLASK-CSRF-001). Files are rewritten in place (atomically) and only where a rule is sure; a second run
+(FLASK-DEPLOY-002), secure/httponly/samesite on set_cookie and *_COOKIE_HTTPONLY = True (FLASK-SESS-001),
+WTF_CSRF_ENABLED = True (FLASK-CSRF-001). Files are rewritten in place (atomically) and only where a rule is sure; a second run
 changes nothing. With --fix the exit code is 0 when nothing at or above --fail-on is left, 1 when findings
 remain, 2 when a file could not be fixed or written. With --fix --diff it is 1 when there is anything to
 fix or any finding, else 0.
