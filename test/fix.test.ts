@@ -166,3 +166,30 @@ describe("diff of inserted lines", () => {
     assert.equal(unifiedDiff("m.py", text, edits), "--- a/m.py\n+++ b/m.py\n@@ -1,3 +1,4 @@\n import a\n+import os\n \n x = 1\n");
   });
 });
+
+describe("combining fixes in one file", () => {
+  const src = join(FIXTURES, "FLASK-DESER-001", "attribute-call");
+  async function planWith(edits: (f: import("../src/core/types.js").Finding) => { text: string; whole?: boolean }[]) {
+    const tmp = copyCase(src);
+    const out = await scanDir(tmp);
+    const f = activeFindings(out).find((x) => x.ruleId === "FLASK-DESER-001")!;
+    const wanted = edits(f);
+    const rules = wanted.map((w, i) => ({ ...RULES[0]!, id: `FAKE-${i}`, autofix: () => ({ description: `fake ${i}`, edits: [{ range: f.range, text: w.text }] }) }));
+    return { f, plan: await planFixes(out.project, wanted.map((_, i) => ({ ...f, ruleId: `FAKE-${i}` })), rules) };
+  }
+  test("an edit that overlaps another fix waits for the next run", async () => {
+    const { plan } = await planWith(() => [{ text: "yaml.safe_load(request.data)" }, { text: "json.loads(request.data)" }]);
+    assert.deepEqual(plan.files[0]!.fixes.map((x) => x.description), ["fake 0"]);
+    assert.match(plan.skipped[0]!.reason, /overlaps another fix/);
+  });
+  test("the same edit from two findings is made once", async () => {
+    const { plan } = await planWith(() => [{ text: "yaml.safe_load(request.data)" }, { text: "yaml.safe_load(request.data)" }]);
+    assert.equal(plan.files[0]!.fixes.length, 2);
+    assert.equal(plan.files[0]!.edits.length, 1);
+  });
+  test("fixes that would break the syntax are not made", async () => {
+    const { plan } = await planWith(() => [{ text: "yaml.safe_load(request.data" }]);
+    assert.deepEqual(plan.files, []);
+    assert.equal(plan.diagnostics[0]?.code, "fix-rejected");
+  });
+});
