@@ -472,6 +472,8 @@ describe("commands, help and version", { concurrency: true }, () => {
       "--color",
       "--no-color",
       "--progress",
+      "--fix",
+      "--diff",
       "-h, --help",
     ];
     for (const flag of flags) {

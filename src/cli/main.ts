@@ -11,6 +11,7 @@ import { FORMAT_NAMES, formatReport, type FormatName } from "../report/index.js"
 import { ruleMarkdown } from "../rules/docs.js";
 import { findRule, RULES } from "../rules/index.js";
 import { InitConflict, initProject } from "./init.js";
+import type { ScanOptions } from "../scan.js";
 
 const VERSION: string = (JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string }).version;
 
@@ -117,6 +118,8 @@ interface ScanFlags {
   gitignore: boolean;
   color?: boolean;
   progress?: boolean;
+  fix?: boolean;
+  diff?: boolean;
 }
 
 /** A rule ID in the config that matches no rule is a typo that would silently switch checks off. */
@@ -141,6 +144,7 @@ function checkRuleReferences(config: Config): void {
 
 async function runScan(paths: string[], flags: ScanFlags, io: Io): Promise<number> {
   const targets = paths.length > 0 ? paths : ["."];
+  if ((flags.fix || flags.diff) && flags.writeBaseline) throw new UsageError("--fix/--diff and --write-baseline do not go together: fix first, then record the baseline");
   for (const t of targets) if (!existsSync(t)) throw new UsageError(`path not found: ${t}`);
   const first = resolve(targets[0]!);
   const startDir = statSync(first).isDirectory() ? first : dirname(first);
@@ -176,7 +180,7 @@ async function runScan(paths: string[], flags: ScanFlags, io: Io): Promise<numbe
   // On a terminal one line is redrawn in place; elsewhere (a CI log) plain lines, at most one a second.
   const redraw = io.stderrIsTTY;
   let lastDraw = 0;
-  const out = await scan({
+  const options: ScanOptions = {
     targets,
     config,
     jobs,
@@ -194,8 +198,24 @@ async function runScan(paths: string[], flags: ScanFlags, io: Io): Promise<numbe
           if (done === total) io.stderr("\r\x1b[2K");
         }
       : undefined,
-  });
-  const result = out.result;
+  };
+  const out = await scan(options);
+  let result = out.result;
+  if (flags.fix || flags.diff) {
+    // --fix writes the fixes, --fix --diff (or --diff alone) only prints them; the report then lists what is left.
+    const { planFixes, planDiff, writeFixes, fixSummary } = await import("../fix/run.js");
+    const plan = await planFixes(out.project, result.findings, RULES);
+    const preview = Boolean(flags.diff);
+    if (preview) io.stdout(planDiff(plan));
+    const problems = preview ? [] : writeFixes(plan);
+    for (const d of [...plan.diagnostics, ...problems]) io.stderr(`flaskwarden: ${d.message}\n`);
+    if (!flags.quiet || problems.length > 0) io.stderr(fixSummary(plan, !preview));
+    if (problems.length > 0 || plan.diagnostics.some((d) => d.severity === "error")) return EXIT_USAGE;
+    const fixed = new Set(plan.files.flatMap((f) => f.fixes.map((x) => x.finding)));
+    if (preview) return fixed.size > 0 || findingsAtOrAbove(result.findings, config.failOn).length > 0 ? EXIT_FINDINGS : EXIT_OK;
+    // The report shows what is left, at the positions the fixed files now have.
+    if (fixed.size > 0) result = (await scan(options)).result;
+  }
   if (flags.writeBaseline) {
     const b = buildBaseline(result.findings);
     writeBaseline(resolve(flags.writeBaseline), b);
@@ -270,9 +290,18 @@ Configuration: [tool.flaskwarden] in pyproject.toml or a flaskwarden.toml, found
     .option("--color", "force coloured output")
     .option("--no-color", "disable coloured output (NO_COLOR is honoured too)")
     .option("--progress", "show progress on standard error even when it is not a terminal")
+    .option("--fix", "apply the safe, mechanical fixes some rules offer, then report what is left")
+    .option("--diff", "with --fix: print the fixes as a unified diff on standard output and write nothing")
     .addHelpText(
       "after",
       `
+Fixes (--fix): yaml.load → yaml.safe_load (FLASK-DESER-001), app.run(debug=True) → debug from FLASK_DEBUG
+(FLASK-DEPLOY-002), secure/httponly/samesite on set_cookie and *_COOKIE_HTTPONLY = True (FLASK-SESS-001),
+WTF_CSRF_ENABLED = True (FLASK-CSRF-001). Files are rewritten in place (atomically) and only where a rule is sure; a second run
+changes nothing. With --fix the exit code is 0 when nothing at or above --fail-on is left, 1 when findings
+remain, 2 when a file could not be fixed or written. With --fix --diff it is 1 when there is anything to
+fix or any finding, else 0.
+
 Suppress one finding with a comment on its line or the line above the statement:
   app.run(debug=True)  # flaskwarden: ignore[FLASK-DEPLOY-002] local demo script`,
     )

@@ -1,5 +1,6 @@
 import type { Confidence, Range, Severity, TraceStep } from "../core/types.js";
 import type { Project } from "../link/project.js";
+import type { FixContext, FixProposal } from "../fix/types.js";
 
 /** A rule's documentation, written beside its check; docs/rules/*.md is generated from it. */
 export interface RuleDocs {
@@ -64,6 +65,12 @@ export interface RuleContext {
 
 export interface Rule extends RuleMeta {
   check(ctx: RuleContext): void;
+  /**
+   * Optional mechanical fix for one of this rule's findings (used by `scan --fix`): the smallest text edits
+   * that remove the problem without changing anything else, or null when the case needs a person's judgement.
+   * Must be idempotent: once applied, the rule no longer reports the finding, so no fix is asked for again.
+   */
+  autofix?(ctx: FixContext): FixProposal | null;
 }
 
 /** Declares a rule: metadata and docs as data, plus a check over the linked project model. */

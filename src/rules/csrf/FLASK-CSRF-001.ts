@@ -4,6 +4,8 @@ import type { ModuleInfo } from "../../link/modules.js";
 import type { ConfigWrite, ExtensionObject, FlaskObject, Project, Route } from "../../link/project.js";
 import { defineRule, type RuleContext } from "../define.js";
 import { writeContext } from "../support.js";
+import type { FixContext, FixProposal } from "../../fix/types.js";
+import { configValueNode, replaceNode } from "../../fix/python.js";
 import { appsOfObject, type BodyFacts, bodyExprs, cookieIdentityUse, externalBases, factsIn, isBound, isExt, logsIn, methodCalls, prefixedEnvConfig, sessionUserAttrs, walkExpr } from "../session/facts.js";
 
 const CSRF_EXTENSIONS = /^(flask_wtf(\.csrf)?\.(CSRFProtect|CsrfProtect)|flask_seasurf\.SeaSurf)$/;
@@ -192,6 +194,21 @@ function enforcesLogin(project: Project, hook: RequestHook): string | null {
   return rejects ? `the \`${hook.def.name}\` request hook admits only users with ${use}` : null;
 }
 
+/**
+ * `WTF_CSRF_ENABLED = False` → `True` (and the older `CSRF_ENABLED`, and SeaSurf's `CSRF_DISABLE = True` → `False`)
+ * where the rule reports it, which is never in testing or development config. Only a literal constant is
+ * flipped; a value computed at run time, and routes without protection, need a person.
+ */
+function csrfFix({ node }: FixContext): FixProposal | null {
+  for (const [key, spec] of Object.entries(DISABLING_KEYS)) {
+    const value = configValueNode(node, [key]);
+    if (!value || value.type !== (spec.off ? "true" : "false")) continue;
+    const on = spec.off ? "False" : "True";
+    return { description: `${key} = ${on}`, edits: [replaceNode(value, on)] };
+  }
+  return null;
+}
+
 export default defineRule({
   id: "FLASK-CSRF-001",
   title: "Cookie-authenticated state change without CSRF protection",
@@ -203,7 +220,7 @@ export default defineRule({
   tags: ["csrf", "session", "forms"],
   impact:
     "Any web page a logged-in user visits can make the browser send a forged POST, PUT, PATCH or DELETE to the app with the user's session cookie attached, and the app carries it out as that user: changing the e-mail or password, deleting data, transferring or publishing things.",
-  fix: "Enable CSRF protection for the whole app (`csrf = CSRFProtect()` in extensions.py, `csrf.init_app(app)` in the factory) and include `{{ csrf_token() }}` in forms and an `X-CSRFToken` header in scripted requests; leave `WTF_CSRF_ENABLED` on outside tests, and exempt only endpoints that do not use the session cookie for authentication.",
+  fix: "Enable CSRF protection for the whole app (`csrf = CSRFProtect()` in extensions.py, `csrf.init_app(app)` in the factory) and include `{{ csrf_token() }}` in forms and an `X-CSRFToken` header in scripted requests; leave `WTF_CSRF_ENABLED` on outside tests (`flaskwarden scan --fix` turns a hard-coded `False` back to `True`), and exempt only endpoints that do not use the session cookie for authentication.",
   mitigation:
     "Set `SESSION_COOKIE_SAMESITE = \"Lax\"` (or \"Strict\") so that cross-site POSTs do not carry the session cookie, and require a custom request header on JSON endpoints; both narrow the attack but do not replace a token.",
   docs: {
@@ -229,6 +246,7 @@ export default defineRule({
     if (disabled) return;
     reportRoutes(project, report, setup);
   },
+  autofix: csrfFix,
 });
 
 /** Reports config that switches CSRF checks off; returns whether any was reported. */

@@ -5,6 +5,8 @@ import type { CallExpr, Project } from "../../link/project.js";
 import { defineRule } from "../define.js";
 import { isTestPath } from "../../link/project.js";
 import { envLookupDefault, envTruthy, runCallReach, runsFlaskDevServer, writeContext } from "../support.js";
+import type { FixContext, FixProposal } from "../../fix/types.js";
+import { configValueNode, osModule, replaceNode } from "../../fix/python.js";
 import { debugSetting, devServerCall, gunicornConfigRefs, productionCommands, productionEnv, serverEnvOptions, startedReason, startsWsgiServer, wsgiServerOf } from "./entrypoints.js";
 
 const LEGACY = "FLASK_ENV was removed in Flask 2.3; before that, `development` switched debug mode on";
@@ -53,6 +55,23 @@ function envDefaultTruthy(project: Project, mod: ModuleInfo, scope: string, e: E
   return project.truthy(mod, scope, d) === true;
 }
 
+/** The environment switch a fix puts in place of a hard-coded `True`: off unless FLASK_DEBUG=1. */
+const ENV_SWITCH = (os: string) => `${os}.environ.get("FLASK_DEBUG") == "1"`;
+
+/**
+ * A literal `True` that switches debug on, replaced by the FLASK_DEBUG switch: `debug=True` in `app.run(...)`
+ * (and Flask-SocketIO's `run`), `app.debug = True`, `app.config["DEBUG"] = True`, `DEBUG = True` in a config
+ * class or settings module, `DEBUG=True` in `config.update(...)` and `"DEBUG": True` in a mapping. Anything
+ * else (a variable, an environment default of on, `use_debugger=True`, deployment files) is left for review.
+ */
+function debugFix({ project, mod, finding, node, source, tree }: FixContext): FixProposal | null {
+  const value = configValueNode(node, ["DEBUG", "debug"]);
+  if (!value || value.type !== "true") return null;
+  const os = osModule(project, mod, finding.scope, source, tree);
+  if (!os) return null;
+  return { description: `debug switched on by FLASK_DEBUG=1 instead of \`True\``, edits: [replaceNode(value, ENV_SWITCH(os.os)), ...os.edits] };
+}
+
 export default defineRule({
   id: "FLASK-DEPLOY-002",
   title: "Debug mode enabled outside development",
@@ -64,7 +83,7 @@ export default defineRule({
   tags: ["debug", "configuration", "rce"],
   impact:
     "With debug mode on, any unhandled error shows the Werkzeug debugger, whose console runs Python typed into the browser. Anyone who can reach the app and trigger an error (or guess the PIN, which is derived from guessable machine facts) can run code on the server; tracebacks also reveal source, paths and settings.",
-  fix: "Drive debug from the environment and default it to off: `DEBUG = os.environ.get(\"FLASK_DEBUG\") == \"1\"` in a development-only config, and never set it in the production config, image or process definition.",
+  fix: "Drive debug from the environment and default it to off: `DEBUG = os.environ.get(\"FLASK_DEBUG\") == \"1\"` in a development-only config, and never set it in the production config, image or process definition. `flaskwarden scan --fix` makes that change where debug is a literal `True` in Python code (`app.run(debug=True)`, `app.debug = True`, `DEBUG = True`).",
   mitigation:
     "Until the flag is removed: make sure production runs under a WSGI server (gunicorn, uWSGI) rather than `app.run`, keep the app off public interfaces, and block the `/console` path at the reverse proxy.",
   docs: {
@@ -241,4 +260,5 @@ export default defineRule({
       }
     }
   },
+  autofix: debugFix,
 });

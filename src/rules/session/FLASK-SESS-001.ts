@@ -5,6 +5,56 @@ import type { ConfigWrite, ExtensionObject, Project } from "../../link/project.j
 import { defineRule } from "../define.js";
 import { writeContext } from "../support.js";
 import { methodCalls, prefixedEnvConfig } from "./facts.js";
+import type { FixContext, FixProposal } from "../../fix/types.js";
+import type { TextEdit } from "../../fix/edits.js";
+import { appendKeywords, configValueNode, enclosingCalls, keywordArg, positionalArgs, replaceNode, spreadsArguments } from "../../fix/python.js";
+
+/**
+ * `resp.set_cookie("auth_token", token)` → `resp.set_cookie("auth_token", token, secure=True, httponly=True, samesite="Lax")`:
+ * adds the flags that are missing and turns a literal `False` into `True`. Left for review: a flag given
+ * as a variable (it may be a deliberate switch), an explicit `samesite="None"` (cross-site use may be
+ * intended), flags passed positionally, and calls that spread `**options`.
+ */
+function cookieFix({ node, source }: FixContext): FixProposal | null {
+  // `SESSION_COOKIE_HTTPONLY = False` / `REMEMBER_COOKIE_HTTPONLY = False` → `True`, Flask's and Flask-Login's own default.
+  // (Secure and SameSite settings are left alone: plain-HTTP development and cross-site embedding are decisions.)
+  for (const key of ["SESSION_COOKIE_HTTPONLY", "REMEMBER_COOKIE_HTTPONLY"]) {
+    const value = configValueNode(node, [key]);
+    if (value?.type === "false") return { description: `${key} = True`, edits: [replaceNode(value, "True")] };
+  }
+  const call = enclosingCalls(node).find((c) => {
+    const fn = c.childForFieldName("function");
+    return fn?.type === "attribute" && fn.childForFieldName("attribute")?.text === "set_cookie";
+  });
+  if (!call || node.startIndex !== call.startIndex || spreadsArguments(call)) return null;
+  const positional = positionalArgs(call);
+  if (positional.length > 6) return null;
+  const edits: TextEdit[] = [];
+  const added: string[] = [];
+  for (const flag of ["secure", "httponly"]) {
+    const kw = keywordArg(call, flag);
+    const value = kw?.childForFieldName("value");
+    if (!kw) added.push(`${flag}=True`);
+    else if (value?.type === "false") edits.push(replaceNode(value, "True"));
+    else if (value?.type !== "true") return null;
+  }
+  const samesite = keywordArg(call, "samesite");
+  if (samesite) {
+    const v = samesite.childForFieldName("value");
+    if (!v || v.type !== "string" || /^[rbuRBU]*["']none["']$/i.test(v.text)) return null;
+  } else {
+    const q = positional[0]?.type === "string" && positional[0].text.startsWith("'") ? "'" : '"';
+    added.push(`samesite=${q}Lax${q}`);
+  }
+  if (added.length > 0) {
+    const append = appendKeywords(source, call, added);
+    if (!append) return null;
+    edits.push(append);
+  }
+  if (edits.length === 0) return null;
+  const changed = [...added, ...edits.filter((e) => e.text === "True").map(() => "False → True")];
+  return { description: `cookie flags: ${changed.join(", ")}`, edits };
+}
 
 type Flag = "secure" | "httponly" | "samesite";
 
@@ -83,7 +133,7 @@ export default defineRule({
   tags: ["session", "cookies", "configuration"],
   impact:
     "A session or remember-me cookie without Secure travels in clear text over any plain-HTTP request (a captive portal, an http:// link, a downgrade), where a network attacker can copy it and take over the account. Without HttpOnly any injected script can read it; SameSite=None hands it to every cross-site request, which is what CSRF needs.",
-  fix: "Set `SESSION_COOKIE_SECURE = True`, keep `SESSION_COOKIE_HTTPONLY = True` and set `SESSION_COOKIE_SAMESITE = \"Lax\"` in the production config (and the `REMEMBER_COOKIE_*` counterparts with Flask-Login); pass `secure=True, httponly=True, samesite=\"Lax\"` to `set_cookie` for login and token cookies. For local work over plain HTTP, switch Secure off from the environment (`SESSION_COOKIE_SECURE = os.environ.get(\"SESSION_COOKIE_SECURE\", \"1\") == \"1\"`) instead of hard-coding it off.",
+  fix: "Set `SESSION_COOKIE_SECURE = True`, keep `SESSION_COOKIE_HTTPONLY = True` and set `SESSION_COOKIE_SAMESITE = \"Lax\"` in the production config (and the `REMEMBER_COOKIE_*` counterparts with Flask-Login); pass `secure=True, httponly=True, samesite=\"Lax\"` to `set_cookie` for login and token cookies (`flaskwarden scan --fix` adds the missing ones, and turns a hard-coded `SESSION_COOKIE_HTTPONLY`/`REMEMBER_COOKIE_HTTPONLY = False` back on). For local work over plain HTTP, switch Secure off from the environment (`SESSION_COOKIE_SECURE = os.environ.get(\"SESSION_COOKIE_SECURE\", \"1\") == \"1\"`) instead of hard-coding it off.",
   mitigation:
     "Serve the site only over HTTPS with HSTS so that browsers never make a plain-HTTP request to it, and keep a Content-Security-Policy that limits what injected script could do with a readable cookie.",
   docs: {
@@ -176,6 +226,7 @@ export default defineRule({
     }
     reportSetCookie(project, report);
   },
+  autofix: cookieFix,
 });
 
 /**
