@@ -15,6 +15,13 @@ def v1_user_notes(user_id):
     return jsonify(notes=[dict(row) for row in rows])
 
 
+@bp.route("/v2/users/<int:user_id>/notes")
+@require_api_key
+def v2_user_notes(user_id):
+    rows = query("SELECT id, title FROM notes WHERE owner_id = ?", (user_id,))
+    return jsonify(notes=[dict(row) for row in rows])
+
+
 @bp.route("/v2/status")
 def v2_status():
     return jsonify(status="ok")
