@@ -1,8 +1,8 @@
 import { toRange } from "../../index/ir.js";
 import type { Severity } from "../../core/types.js";
-import type { FlaskObject } from "../../link/project.js";
+import type { FlaskObject, Project } from "../../link/project.js";
 import { inventoryOf, type InventoryRoute } from "../../inventory/routes.js";
-import { defineRule } from "../define.js";
+import { defineRule, type RuleReport } from "../define.js";
 import { pathWords, routeContext } from "./routes-context.js";
 
 const VERSION_SEGMENT = /\/v(\d+(?:\.\d+)?)(?=\/|$)/i;
@@ -36,13 +36,13 @@ export default defineRule({
   mitigation: "Keep a list of the versions each release serves (`flaskwarden routes`), log calls to deprecated versions to see who still uses them, and block retired prefixes at the gateway.",
   docs: {
     what:
-      "Reports, per app, routes of an API version for which a newer version of the same endpoint is also registered (`/api/v1/users/<id>` beside `/api/v2/users/<id>`), and unversioned `/api/...` routes that duplicate a versioned endpoint (`/api/users` beside `/api/v2/users`).",
+      "Reports, per app, routes of an API version for which a newer version of the same endpoint is also registered (`/api/v1/users/<id>` beside `/api/v2/users/<id>`), unversioned `/api/...` routes that duplicate a versioned endpoint (`/api/users` beside `/api/v2/users`), and version blueprints registered unconditionally although the repository's OpenAPI/Swagger document marks every operation of theirs `deprecated`.",
     why:
       "Versioned APIs accumulate: a v2 is added, clients migrate, and v1 stays routed because nothing forces its removal. It keeps reading the same database, but its code stops getting the fixes and controls the new version gets. An unversioned alias of a versioned endpoint is a second door to the same data that inventories and gateways keyed on `/v2/` miss.",
     bad: 'api_v1 = Blueprint("api_v1", __name__, url_prefix="/api/v1")\napi_v2 = Blueprint("api_v2", __name__, url_prefix="/api/v2")\n\n@api_v1.route("/users/<int:user_id>")\ndef user_v1(user_id): ...\n\n@api_v2.route("/users/<int:user_id>")\n@jwt_required()\ndef user_v2(user_id): ...\n\napp.register_blueprint(api_v1)\napp.register_blueprint(api_v2)',
     good: 'app.register_blueprint(api_v2)\nif app.config["SERVE_API_V1"]:  # until the last client has moved\n    app.register_blueprint(api_v1)',
     detection:
-      "Works on the route inventory, which gives every route its full URL after blueprint prefixes and registrations, and its API version from the path (`/v1/`, `/api/v2.1/`). Two routes of the same app are the same endpoint in different versions when their paths are equal after taking out the version segment and parameter names and they share an HTTP method; every route whose version is lower than another's is reported, medium. An unversioned route whose path equals a versioned one with the version taken out is reported, low. Routes in test files, on test apps or registered only in development are ignored; a blueprint registered under a condition (`if app.config[...]:`) is not reported, since someone decided when it is served.",
+      "Works on the route inventory, which gives every route its full URL after blueprint prefixes and registrations, and its API version from the path (`/v1/`, `/api/v2.1/`). Two routes of the same app are the same endpoint in different versions when their paths are equal after taking out the version segment and parameter names and they share an HTTP method; every route whose version is lower than another's is reported, medium. An unversioned route whose path equals a versioned one with the version taken out is reported, low. When the repository holds an API document, a blueprint whose routes carry a version and whose every documented operation is `deprecated: true` is reported on its registration, medium, if that registration has no condition around it. Routes in test files, on test apps or registered only in development are ignored; a blueprint registered under a condition (`if app.config[...]:`) is not reported, since someone decided when it is served.",
     falsePositives:
       "An API that supports two versions on purpose, with the same controls on both, is reported; suppress the finding on the old version with the date it is due to go. Versions carried only in blueprint names, headers or media types are not compared.",
     references: [
@@ -113,5 +113,53 @@ export default defineRule({
         }
       }
     }
+    deprecatedVersions(project, [...byApp.values()].flat(), conditional, report);
   },
 });
+
+/** Documented operations by method and path shape, from the API documents in the repo. */
+function documentedOps(project: Project): Map<string, boolean> {
+  const out = new Map<string, boolean>();
+  const shape = (p: string) => (p.replace(/<[^>]*>/g, "{}").replace(/\{[^}]*\}/g, "{}").replace(/\/+$/, "") || "/").toLowerCase();
+  for (const d of project.apiDocuments) {
+    for (const op of d.facts.operations) {
+      const paths = [op.path];
+      if (d.facts.basePath && op.path.startsWith(d.facts.basePath)) paths.push(op.path.slice(d.facts.basePath.length) || "/");
+      for (const p of paths) out.set(`${op.method} ${shape(p)}`, op.deprecated);
+    }
+  }
+  return out;
+}
+
+/**
+ * A version blueprint whose every documented operation the API document marks `deprecated`, registered
+ * without a condition: the retirement was announced but the code still serves it to everyone.
+ */
+function deprecatedVersions(project: Project, routes: InventoryRoute[], conditional: (r: InventoryRoute) => boolean, report: (r: RuleReport) => void): void {
+  if (project.apiDocuments.length === 0) return;
+  const ops = documentedOps(project);
+  const shape = (p: string) => (p.replace(/<[^>]*>/g, "{}").replace(/\/+$/, "") || "/").toLowerCase();
+  const byBlueprint = new Map<FlaskObject, InventoryRoute[]>();
+  for (const r of routes) {
+    if (!r.version || conditional(r)) continue;
+    const bp = r.blueprints[r.blueprints.length - 1];
+    if (!bp) continue;
+    byBlueprint.set(bp, [...(byBlueprint.get(bp) ?? []), r]);
+  }
+  for (const [bp, list] of byBlueprint) {
+    const flags = list.flatMap((r) => verbs(r).flatMap((m) => (ops.has(`${m} ${shape(r.path)}`) ? [ops.get(`${m} ${shape(r.path)}`)!] : [])));
+    if (flags.length === 0 || !flags.every((f) => f)) continue;
+    const reg = project.registrations.find((g) => g.child === bp && (g.mod.index.calls.find((c) => c.call.r === g.r)?.conds.length ?? 0) === 0);
+    if (!reg) continue;
+    const ctx = project.contextOf(reg.mod, reg.mod.index.calls.find((c) => c.call.r === reg.r));
+    if (ctx.test || ctx.devOnly) continue;
+    report({
+      file: reg.mod.path,
+      range: toRange(reg.r),
+      message: `Blueprint \`${bp.name ?? "?"}\` serves API ${list[0]!.version}, which the API document marks deprecated on every operation it lists (${flags.length}), yet it is registered unconditionally: announce-and-forget keeps the old version live. Register it behind a setting with an end date, or remove it.`,
+      severity: "medium",
+      confidence: "medium",
+      scope: reg.mod.index.calls.find((c) => c.call.r === reg.r)?.scope ?? "",
+    });
+  }
+}
