@@ -84,14 +84,19 @@ export default defineRule({
     const documented = new Map<string, Set<string>>();
     const roots = new Set<string>();
     for (const d of mine) {
+      // Whether the app serves the documented paths with the base path or without it (a proxy strips it):
+      // the documented area (first path segments) is taken from the reading that matches.
+      const hits = (i: number) => d.facts.operations.filter((op) => { const v = variants(d, op); return v[i] !== undefined && served.has(v[i]!); }).length;
+      const reading = hits(1) > hits(0) ? 1 : 0;
       for (const op of d.facts.operations) {
-        for (const v of variants(d, op)) {
+        const vs = variants(d, op);
+        for (const v of vs) {
           const set = documented.get(v) ?? new Set<string>();
           set.add(op.method);
           documented.set(v, set);
-          const first = pathSegments(v)[0];
-          if (first && first !== "{}") roots.add(first);
         }
+        const first = pathSegments(vs[reading] ?? vs[0]!)[0];
+        if (first && first !== "{}") roots.add(first);
       }
     }
     const docNames = mine.map((d) => d.path).join(", ");
