@@ -1,4 +1,5 @@
 /** The pipeline end to end: discover → parse/index → link → analyse → filter. Formatting is the caller's. */
+import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Config } from "./config/types.js";
 import type { Diagnostic, Finding, ScanResult, Severity, SourceFile } from "./core/types.js";
@@ -13,6 +14,7 @@ import { IN_PROCESS_BELOW_BYTES, parseAll, prewarm } from "./parse/pool.js";
 import type { Rule } from "./rules/define.js";
 import { RULES } from "./rules/index.js";
 import { prepareTaint } from "./taint/index.js";
+import { indexOpenApi } from "./index/openapi.js";
 
 export interface ScanOptions {
   targets: string[];
@@ -56,6 +58,19 @@ export async function scan(opts: ScanOptions): Promise<ScanOutput> {
   for (const r of results) diagnostics.push(...r.diagnostics);
   const project = new Project(found.root, found.files, results);
   project.authDecorators = config.authDecorators ?? [];
+  for (const file of config.openapi ?? []) {
+    if (project.apiDocuments.some((d) => resolve(found.root, d.path) === resolve(file))) continue;
+    let text: string;
+    try {
+      text = readFileSync(file, "utf8");
+    } catch (err) {
+      throw new Error(`--openapi ${file}: ${(err as Error).message}`);
+    }
+    const api = indexOpenApi(file, text);
+    diagnostics.push(...api.diagnostics);
+    if (api.facts) project.apiDocuments.push({ path: file, facts: api.facts });
+    else if (api.diagnostics.length === 0) diagnostics.push({ file, severity: "warning", code: "openapi-parse", message: "--openapi names a file that is not an OpenAPI or Swagger document (no `openapi` or `swagger` key)" });
+  }
   t = lap("link", t);
   await prepareTaint(project, config.dataflow);
   t = lap("dataflow", t);

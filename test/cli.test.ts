@@ -469,6 +469,7 @@ describe("commands, help and version", { concurrency: true }, () => {
       "-j, --jobs <n>",
       "--max-file-size <size>",
       "--no-gitignore",
+      "--openapi <file>",
       "--color",
       "--no-color",
       "--progress",

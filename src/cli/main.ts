@@ -120,6 +120,7 @@ interface ScanFlags {
   progress?: boolean;
   fix?: boolean;
   diff?: boolean;
+  openapi?: string[];
 }
 
 /** A rule ID in the config that matches no rule is a typo that would silently switch checks off. */
@@ -175,6 +176,8 @@ async function runScan(paths: string[], flags: ScanFlags, io: Io): Promise<numbe
     config.baseline = resolve(flags.baseline);
     if (!existsSync(config.baseline)) throw new UsageError(`baseline file not found: ${flags.baseline} (create one with --write-baseline)`);
   }
+  for (const f of flags.openapi ?? []) if (!existsSync(f)) throw new UsageError(`--openapi: file not found: ${f}`);
+  if (flags.openapi) config.openapi = flags.openapi.map((f) => resolve(f));
   const { scan, findingsAtOrAbove } = await scanModule;
   const progress = flags.progress ?? (io.stderrIsTTY && !flags.quiet);
   // On a terminal one line is redrawn in place; elsewhere (a CI log) plain lines, at most one a second.
@@ -292,6 +295,7 @@ Configuration: [tool.flaskwarden] in pyproject.toml or a flaskwarden.toml, found
     .option("--progress", "show progress on standard error even when it is not a terminal")
     .option("--fix", "apply the safe, mechanical fixes some rules offer, then report what is left")
     .option("--diff", "with --fix: print the fixes as a unified diff on standard output and write nothing")
+    .option("--openapi <file>", "compare the routes with this OpenAPI/Swagger document (FLASK-API-003); repeatable; documents named openapi.* or swagger.* in the tree are found without it", (v: string, prev: string[] = []) => [...prev, v])
     .addHelpText(
       "after",
       `

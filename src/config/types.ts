@@ -45,6 +45,8 @@ export interface Config {
   dataflow: DataFlowConfig;
   /** Extra auth-guard decorator names (`[routes] auth-decorators`), plain or dotted. */
   authDecorators?: string[];
+  /** API documents named on the command line (`--openapi FILE`), besides those found in the tree. */
+  openapi?: string[];
 }
 
 export const DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024;

@@ -7,6 +7,7 @@ import type { DeploymentFacts } from "../index/deploy/types.js";
 import type { ManifestFacts } from "../index/manifest/types.js";
 import type { SuppressionComment } from "../filter/suppress.js";
 import type { Step } from "./body.js";
+import type { OpenApiFacts } from "./openapi.js";
 
 /**
  * Packed range "startLine:startCol:endLine:endCol" (1-based). A string rather than an array or object:
@@ -186,6 +187,8 @@ export interface FileResult {
   python?: ModuleIndex;
   deployment?: DeploymentFacts;
   manifest?: ManifestFacts;
+  /** Operations of an OpenAPI/Swagger document. */
+  openapi?: OpenApiFacts;
   suppressions: SuppressionComment[];
   diagnostics: Diagnostic[];
   /** Time spent, for the benchmark. */

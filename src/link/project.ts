@@ -5,6 +5,7 @@
 import type { SourceFile } from "../core/types.js";
 import type { CommandLine, DeploymentFacts, EnvSetting } from "../index/deploy/types.js";
 import type { ManifestFacts } from "../index/manifest/types.js";
+import type { OpenApiFacts } from "../index/openapi.js";
 import type { AssignFact, CallFact, DefFact, Expr, FileResult, R, Where } from "../index/ir.js";
 import { startOf } from "../index/ir.js";
 import { commandSegments, isShellCondition, pythonTarget, scriptTarget, shellBranchSpans } from "./commands.js";
@@ -130,6 +131,12 @@ export interface ManifestFile {
   facts: ManifestFacts;
 }
 
+/** An OpenAPI/Swagger document: found in the tree, or named with `--openapi` (path as given). */
+export interface ApiDocument {
+  path: string;
+  facts: OpenApiFacts;
+}
+
 /** Why a fact may not reach production. Empty `reasons` means production code. */
 export interface FactContext {
   test: boolean;
@@ -173,6 +180,7 @@ export class Project {
   readonly configClasses: ConfigClass[] = [];
   readonly deployment: DeploymentFile[] = [];
   readonly manifests: ManifestFile[] = [];
+  readonly apiDocuments: ApiDocument[] = [];
   /** Python files that a deployment file runs directly (`python wsgi.py`), so their __main__ block is production. */
   readonly launchedDirectly = new Map<string, CommandLine>();
   /** Every production deployment command that runs a project Python file directly. */
@@ -196,6 +204,7 @@ export class Project {
     const byPath = new Map(files.map((f) => [f.path, f]));
     for (const r of results) if (r.deployment) this.deployment.push({ file: byPath.get(r.path)!, facts: r.deployment });
     for (const r of results) if (r.manifest) this.manifests.push({ file: byPath.get(r.path)!, facts: r.manifest });
+    for (const r of results) if (r.openapi) this.apiDocuments.push({ path: r.path, facts: r.openapi });
     this.linkObjects();
     this.linkRoutesAndRegistrations();
     this.linkConfigClasses();

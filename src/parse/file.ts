@@ -8,6 +8,7 @@ import { scanLineComments } from "../filter/suppress.js";
 import type { WireFileResult } from "../index/ir.js";
 import { toRange } from "../index/ir.js";
 import { indexModule } from "../index/python.js";
+import { indexOpenApi } from "../index/openapi.js";
 
 const LINE_COMMENT_KINDS = new Set(["deployment", "manifest"]);
 
@@ -106,6 +107,10 @@ export function processFile(parser: Parser, file: SourceFile): WireFileResult {
       const man = indexManifest(file, text);
       if (man.facts) result.manifest = man.facts;
       diagnostics.push(...man.diagnostics);
+    } else if (file.kind === "openapi") {
+      const api = indexOpenApi(file.path, text);
+      if (api.facts) result.openapi = api.facts;
+      diagnostics.push(...api.diagnostics);
     }
     if (LINE_COMMENT_KINDS.has(file.kind)) result.suppressions = scanLineComments(text, file.path);
   } catch (err) {
