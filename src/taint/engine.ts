@@ -978,7 +978,8 @@ class FunctionAnalysis {
       if (spec.when === "allow-pickle" && !this.kwTrue(c, "allow_pickle", st)) continue;
       if (spec.when === "torch-unsafe" && this.kwTrue(c, "weights_only", st)) continue;
       if (spec.when === "not-sandboxed" && c.fn.k === "attr" && this.project.resolve(this.f.mod, this.scope, c.fn.obj).some((v) => v.t === "inst" && v.of.t === "ext" && /^jinja2(\.sandbox)?\.(Immutable)?SandboxedEnvironment$/.test(v.of.path))) continue;
-      if (spec.receiverOrigin && !recv.all().some((f) => f.param < 0 && f.origin.startsWith(spec.receiverOrigin!))) continue;
+      // A receiver that is a parameter is decided at each call site (a helper handed the upload).
+      if (spec.receiverOrigin && !recv.all().some((f) => f.param >= 0 || spec.receiverOrigin!.some((o) => f.origin.startsWith(o)))) continue;
       const sinkText = `${calleeText(c.fn)}()`;
       sunk |= kindBit(spec.kind);
       for (const i of spec.args) {
