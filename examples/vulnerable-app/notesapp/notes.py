@@ -142,3 +142,10 @@ def service_status():
     # SAFE: FLASK-SSRF-001 fixed URL from configuration, nothing from the request
     reply = requests.get(current_app.config["STATUS_PAGE_URL"], timeout=5)
     return jsonify(status=reply.json().get("status", {}).get("description", "unknown"))
+
+
+@bp.route("/editor-config")
+@login_required
+def editor_config():
+    # VULN: FLASK-INFO-001 the server's spell-check API token is sent to every signed-in browser
+    return jsonify(spellcheck_url=current_app.config["SPELLCHECK_URL"], spellcheck_token=current_app.config["SPELLCHECK_API_TOKEN"])

@@ -34,6 +34,8 @@ interface Leak {
   what: string;
   /** Secrets are high; environment and settings dumps depend on what they hold. */
   secret: boolean;
+  /** Handed to a template rather than put in the body. */
+  rendered?: boolean;
 }
 
 /** Calls whose arguments end up in the response as they are. */
@@ -53,12 +55,12 @@ class Finder {
     const p = this.project;
     const key = this.secretRead(e, scope, rendered);
     if (key) {
-      this.leaks.push({ what: `the value of ${key}`, secret: true });
+      this.leaks.push({ what: `the value of ${key}`, secret: true, rendered });
       return;
     }
     const dump = this.dump(e, scope);
     if (dump) {
-      this.leaks.push(dump);
+      this.leaks.push({ ...dump, rendered });
       return;
     }
     switch (e.k) {
@@ -207,12 +209,13 @@ export default defineRule({
         if (f.leaks.length === 0) continue;
         const whats = [...new Set(f.leaks.map((l) => l.what))];
         const secret = f.leaks.some((l) => l.secret);
+        const how = f.leaks.every((l) => l.rendered) ? "hands the template" : "sends the client";
         let severity: Severity = secret ? "high" : "medium";
         if (authed) severity = secret ? "medium" : "low";
         report({
           file: r.viewMod.path,
           range: toRange(ret.r),
-          message: `The view of \`${r.methods.join(",")} ${r.path}\` sends ${whats.join(", ")} to the client.`,
+          message: `The view of \`${r.methods.join(",")} ${r.path}\` ${how} ${whats.join(", ")}${how === "hands the template" ? " to put in the page" : ""}.`,
           severity,
           confidence: secret ? "high" : "medium",
           scope: ret.scope,

@@ -12,7 +12,7 @@ function servedFolder(project: Project, mod: ModuleInfo, scope: string, e: Expr,
   if (depth > 6) return null;
   switch (e.k) {
     case "str":
-      return /(^|[\\/])static([\\/]|$)/.test(e.v) ? `the path "${e.v}"` : null;
+      return /(^|[\\/])static([\\/]|$)/.test(e.v) ? `a path with a "static" segment ("${e.v}")` : null;
     case "attr":
       if (e.name === "static_folder") return "the static folder";
       break;
@@ -44,7 +44,7 @@ function servedFolder(project: Project, mod: ModuleInfo, scope: string, e: Expr,
   }
   if (e.k === "name" || e.k === "attr") {
     for (const v of project.resolve(mod, scope, e)) {
-      if (v.t === "const" && typeof v.v === "string" && /(^|[\\/])static([\\/]|$)/.test(v.v)) return `the path "${v.v}"`;
+      if (v.t === "const" && typeof v.v === "string" && /(^|[\\/])static([\\/]|$)/.test(v.v)) return `a path with a "static" segment ("${v.v}")`;
     }
     // A module constant built from a call (`UPLOADS = os.path.join(BASE, "static", "uploads")`).
     if (e.k === "name") {
