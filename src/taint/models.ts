@@ -10,7 +10,7 @@
  */
 
 /** The kinds of sink, one per data-flow rule. */
-export const SINK_KINDS = ["sql", "cmd", "code", "ldap", "xpath", "deser", "ssti", "path", "ssrf", "redirect", "upload"] as const;
+export const SINK_KINDS = ["sql", "cmd", "code", "ldap", "xpath", "deser", "ssti", "path", "ssrf", "redirect", "upload", "upload-store"] as const;
 export type SinkKind = (typeof SINK_KINDS)[number];
 
 export function kindBit(k: SinkKind): number {
@@ -106,6 +106,9 @@ export const SINKS: SinkSpec[] = [
   // Uploads (FLASK-UPLOAD-001): the destination of an uploaded file's `save`, whether the upload came from
   // `request.files` or a Flask-WTF/WTForms file field; any other `save` method is not matched.
   { kind: "upload", methods: ["save"], receiverOrigin: ["request.files", "form field"], args: [0], kwargs: ["dst"], what: "the path the upload is saved to" },
+  // Every save of an upload, whatever its name ("upload-store", -1: the receiver): where uploads are kept, for
+  // FLASK-UPLOAD-001's checks on the folder (static, served back inline).
+  { kind: "upload-store", methods: ["save"], receiverOrigin: ["request.files", "form field"], args: [-1], what: "the uploaded file" },
   // Outgoing requests
   { kind: "ssrf", callees: ["get", "post", "put", "patch", "delete", "head", "options"].flatMap((m) => [`requests.${m}`, `httpx.${m}`, `requests.Session().${m}`, `requests.session().${m}`, `httpx.Client().${m}`, `httpx.AsyncClient().${m}`, `aiohttp.ClientSession().${m}`]).concat(["urllib.request.urlopen", "urllib.request.urlretrieve", "urllib2.urlopen", "urllib.urlopen"]), args: [0], kwargs: ["url"], what: "the URL" },
   { kind: "ssrf", callees: ["httpx.stream", "requests.request", "httpx.request", "requests.Session().request", "httpx.Client().request", "aiohttp.ClientSession().request", "urllib3.PoolManager().request", "urllib3.PoolManager().urlopen", "urllib3.request"], args: [1], kwargs: ["url"], what: "the URL" },

@@ -97,6 +97,7 @@ def upload_attachment(note_id):
 @login_required
 def download_attachment():
     # VULN: FLASK-PATH-001 name from the query string joined onto the upload folder (../ escapes it)
+    # VULN: FLASK-UPLOAD-001 attachments of any type are sent back inline, so an uploaded .html or .svg file runs as a page of the site
     return send_file(os.path.join(current_app.config["UPLOAD_DIR"], request.args["name"]))
 
 

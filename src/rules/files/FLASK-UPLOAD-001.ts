@@ -6,6 +6,7 @@ import { taintHits, type TaintHit } from "../../taint/index.js";
 import { appsServedBy, keySource, productionApps } from "../config/sources.js";
 import { defineRule } from "../define.js";
 import { functionReach } from "../support.js";
+import { folderKeys, inlineServes, typeChecked } from "./upload-folders.js";
 
 /** Is a folder expression (or something it was built from) the app's static folder or a `static/` path? */
 function servedFolder(project: Project, mod: ModuleInfo, scope: string, e: Expr, depth = 0): string | null {
@@ -135,6 +136,62 @@ export default defineRule({
         scope: h.scope,
         context,
         trace: h.trace.map((s) => ({ file: s.file, range: toRange(s.r), message: s.message })),
+      });
+    }
+
+    // Every save of an upload, whatever its name: a static destination, and the folders that take any type.
+    const clientNamed = new Set([...bySink.keys()]);
+    const anyType: { keys: Set<string>; file: string; line: number }[] = [];
+    const stores = new Map<string, TaintHit>();
+    for (const h of taintHits(project, "upload-store")) {
+      if (isTestPath(h.file)) continue;
+      const k = `${h.file}\0${h.r}`;
+      const old = stores.get(k);
+      if (!old || h.trace.length < old.trace.length) stores.set(k, h);
+    }
+    for (const [k, h] of stores) {
+      const mod = project.modules.byPath.get(h.file);
+      const call = mod ? saveCall(mod, h.r) : undefined;
+      if (!mod || !call) continue;
+      const ctx = project.contextOf(mod, call);
+      if (ctx.test || ctx.devOnly) continue;
+      if (call.scope && functionReach(project, mod, call.scope.split(".")[0]!) === "dev-only") continue;
+      const dest = call.call.args[0] ?? call.call.kw.find((x) => x.name === "dst")?.value;
+      if (!dest || typeChecked(project, h, call, mod)) continue;
+      const line = toRange(h.r).start.line;
+      anyType.push({ keys: folderKeys(project, mod, call.scope, dest), file: h.file, line });
+      if (clientNamed.has(k)) continue;
+      const served = servedFolder(project, mod, call.scope, dest);
+      if (!served) continue;
+      const context = [`the destination is built from ${served}`];
+      const size = sizeNote(project, mod, h.scope);
+      if (size) context.push(size);
+      report({
+        file: h.file,
+        range: toRange(h.r),
+        message: "The upload is saved into the web-served static folder and nothing on the way checks its extension or type: a client can store an .html or .svg file there and send people a link that runs script in the site's origin.",
+        scope: h.scope,
+        context,
+        trace: h.trace.map((s) => ({ file: s.file, range: toRange(s.r), message: s.message })),
+      });
+    }
+
+    // Downloads that hand those folders' files back inline.
+    if (anyType.length === 0) return;
+    for (const s of inlineServes(project)) {
+      const ctx = project.contextOf(s.mod, s.call);
+      if (ctx.test || ctx.devOnly || isTestPath(s.mod.path)) continue;
+      if (s.call.scope && functionReach(project, s.mod, s.call.scope.split(".")[0]!) === "dev-only") continue;
+      const store = anyType.find((a) => a.keys.size > 0 && [...a.keys].every((x) => s.keys.has(x)));
+      if (!store) continue;
+      report({
+        file: s.mod.path,
+        range: toRange(s.call.call.r),
+        message: `\`${s.fn}\` serves uploaded files inline, and the upload at ${store.file}:${store.line} accepts any type: an uploaded .html or .svg file opens as a page of the site and its script runs with the visitor's session.`,
+        severity: "medium",
+        confidence: "medium",
+        scope: s.call.scope,
+        fix: "Pass `as_attachment=True` (or force a harmless `mimetype` such as `application/octet-stream`) when serving user files, and accept only an allow-list of extensions when saving them.",
       });
     }
   },
