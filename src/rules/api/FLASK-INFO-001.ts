@@ -17,17 +17,21 @@ const NOT_VALUE = new Set([
   "EXPIRES", "EXPIRE", "EXPIRATION", "EXPIRY", "LENGTH", "LEN", "MIN", "MAX", "LIFETIME", "TTL", "AGE", "LOCATION", "LOCATIONS",
   "HEADER", "NAME", "TYPE", "TYPES", "URL", "URI", "ENABLED", "ENABLE", "DISABLED", "FIELD", "FIELDS", "HASH", "SCHEMES", "ALGORITHM",
   "ALGORITHMS", "POLICY", "REQUIRED", "WITHIN", "PATH", "FILE", "PARAM", "PREFIX", "SIZE", "TIMEOUT", "ROUNDS", "ITERATIONS", "CHANGEABLE",
-  "SEND", "CONFIRM", "COMPLEXITY", "CHECK", "ENTROPY", "REGISTER", "FORMAT", "PUBLIC", "PUBLISHABLE", "SITE", "ID", "RESET", "RECOVERABLE",
-  "TEMPLATE", "VIEW", "ENDPOINT", "REGEX", "PATTERN", "RULES", "COUNT", "CSRF", "COOKIE",
+  "SEND", "CONFIRM", "COMPLEXITY", "CHECK", "ENTROPY", "REGISTER", "FORMAT", "PUBLIC", "PUBLISHABLE", "SITE", "ID", "RECOVERABLE",
+  "TEMPLATE", "VIEW", "ENDPOINT", "REGEX", "PATTERN", "RULES", "COUNT",
 ]);
+/** Connection strings that usually embed a password (`postgresql://user:pw@db/app`). */
+const CONNECTION = /^(SQLALCHEMY_DATABASE_URI|SQLALCHEMY_BINDS|((DATABASE|DB|MONGO|MONGODB|REDIS|BROKER|CELERY_BROKER|AMQP|POSTGRES|MYSQL)_(URI|URL)))$/;
 
 /** Is a config key or environment variable named like a secret? `strict`: only the unambiguous names. */
 export function secretName(key: string, strict: boolean): boolean {
+  if (CONNECTION.test(key.toUpperCase())) return true;
   const words = key.toUpperCase().replace(/API_KEY/g, "APIKEY").split(/[^A-Z0-9]+/).filter(Boolean);
   if (words.some((w) => NOT_VALUE.has(w))) return false;
   if (words.some((w) => STRONG.has(w))) return true;
   if (words.length >= 2 && words[words.length - 1] === "KEY" && words.includes("SECRET")) return true;
-  return !strict && words.some((w) => WEAK.has(w));
+  // The CSRF token is handed to the page on purpose.
+  return !strict && !words.includes("CSRF") && words.some((w) => WEAK.has(w));
 }
 
 interface Leak {
@@ -130,7 +134,8 @@ class Finder {
     if (e.k === "attr" && e.name === "environ" && p.extPaths(this.mod, scope, e.obj).some((x) => x === "flask.request" || x === "flask.globals.request")) {
       return { what: "the whole WSGI environment (`request.environ`)", secret: false };
     }
-    const whole = (x: Expr) => this.isSettings(x, scope) || (x.k === "attr" && x.name === "config" && this.isApp(x.obj, scope));
+    // (`vars(app.config)` holds only the mapping's own attributes; the whole config is FLASK-API-001's.)
+    const whole = (x: Expr) => this.isSettings(x, scope);
     if (e.k === "call" && e.args.length === 1 && p.extPaths(this.mod, scope, e.fn).includes("builtins.vars") && whole(e.args[0]!)) {
       return { what: "every attribute of a settings object (`vars(...)`)", secret: true };
     }
@@ -174,7 +179,7 @@ export default defineRule({
   mitigation: "Rotate every secret that was reachable this way, keep secrets in a store the web process reads once at start-up, and put diagnostics behind operator-only authentication on an internal network.",
   docs: {
     what:
-      "Reports routes whose view returns, or passes to `render_template`, a secret value: a config key named like a secret (`SECRET_KEY`, `DB_PASSWORD`, `STRIPE_SECRET_KEY`, `PASSWORD_SALT`, and for returned data also `*_TOKEN` and `*_API_KEY`) read from `app.config`/`current_app.config`, the app's `secret_key`, such an environment variable, or such an attribute of a config class or settings module; and routes that return `request.environ` or a whole settings object through `vars(...)`/`__dict__`. Whole `os.environ`, whole `app.config` and process details are FLASK-API-001's finding (it reports the route as a leftover diagnostics endpoint), so this rule does not report them again.",
+      "Reports routes whose view returns, or passes to `render_template`, a secret value: a config key named like a secret (`SECRET_KEY`, `DB_PASSWORD`, `STRIPE_SECRET_KEY`, `PASSWORD_SALT`, database and broker connection strings such as `SQLALCHEMY_DATABASE_URI`, and for returned data also `*_TOKEN` and `*_API_KEY`) read from `app.config`/`current_app.config`, the app's `secret_key`, such an environment variable, or such an attribute of a config class or settings module; and routes that return `request.environ` or a whole settings object through `vars(...)`/`__dict__`. Whole `os.environ`, whole `app.config` and process details are FLASK-API-001's finding (it reports the route as a leftover diagnostics endpoint), so this rule does not report them again.",
     why:
       "A secret sent once is a secret lost: responses end up in browser caches, proxies, logs and screenshots. With the session-signing key an attacker mints sessions for any account; with a database password or API token they skip the application altogether. The WSGI environment carries server paths, internal host names and, under some servers, variables set for the process.",
     bad: '@app.get("/api/client-config")\ndef client_config():\n    return jsonify(stripe_key=current_app.config["STRIPE_SECRET_KEY"], debug=app.debug)',
@@ -215,7 +220,7 @@ export default defineRule({
         report({
           file: r.viewMod.path,
           range: toRange(ret.r),
-          message: `The view of \`${r.methods.join(",")} ${r.path}\` ${how} ${whats.join(", ")}${how === "hands the template" ? " to put in the page" : ""}.`,
+          message: `The view of \`${r.methods.join(",")} ${r.path}\` ${how} ${whats.length > 1 ? `${whats.slice(0, -1).join(", ")} and ${whats[whats.length - 1]}` : whats[0]}${how === "hands the template" ? " to put in the page" : ""}.`,
           severity,
           confidence: secret ? "high" : "medium",
           scope: ret.scope,

@@ -147,6 +147,10 @@ export function inlineServes(project: Project): InlineServe[] {
       if (mime && mime.value.k === "str" && SAFE_MIME.test(mime.value.v)) continue;
       const target = c.call.args[0] ?? c.call.kw.find((k) => k.name === "directory" || k.name === "path_or_file")?.value;
       if (!target) continue;
+      // A fixed file (`send_from_directory(folder, "robots.txt")`) is not one a client uploaded.
+      const isDir = p.endsWith("send_from_directory");
+      const file = isDir ? (c.call.args[1] ?? c.call.kw.find((k) => k.name === "path" || k.name === "filename")?.value) : target;
+      if (!file || file.k === "str" || (!isDir && hasFixedExtension(file))) continue;
       const keys = folderKeys(project, mod, c.scope, target);
       if (keys.size > 0) out.push({ mod, call: c, keys, fn: p.slice(p.lastIndexOf(".") + 1) });
     }
