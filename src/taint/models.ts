@@ -140,6 +140,8 @@ export const SANITISERS: Record<string, number> = {
   "flask.url_for": ALL_KINDS,
   "flask.helpers.url_for": ALL_KINDS,
   "werkzeug.utils.secure_filename": kindBit("path") | kindBit("upload"),
+  // Werkzeug before 1.0 exported it from the package itself.
+  "werkzeug.secure_filename": kindBit("path") | kindBit("upload"),
   "os.path.basename": kindBit("path") | kindBit("upload"),
   "werkzeug.security.safe_join": kindBit("path") | kindBit("upload"),
   "werkzeug.utils.safe_join": kindBit("path") | kindBit("upload"),
