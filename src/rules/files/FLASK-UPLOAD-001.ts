@@ -73,7 +73,7 @@ function sizeNote(project: Project, mod: ModuleInfo, scope: string): string | nu
 
 export default defineRule({
   id: "FLASK-UPLOAD-001",
-  title: "Uploaded file stored under a name the client chose",
+  title: "Uploaded file stored under a client-chosen path, in the static folder, or served back inline",
   family: "files",
   severity: "high",
   confidence: "high",
@@ -191,6 +191,7 @@ export default defineRule({
         severity: "medium",
         confidence: "medium",
         scope: s.call.scope,
+        impact: "A visitor who opens the link to an uploaded .html or .svg file gets it as a page of the site: its script reads what the visitor can read and acts with their session.",
         fix: "Pass `as_attachment=True` (or force a harmless `mimetype` such as `application/octet-stream`) when serving user files, and accept only an allow-list of extensions when saving them.",
       });
     }
