@@ -41,6 +41,8 @@ interface Leak {
   secret: boolean;
   /** Handed to a template rather than put in the body. */
   rendered?: boolean;
+  /** Named only like a token or API key, which may be a public browser key. */
+  weak?: boolean;
 }
 
 /** Calls whose arguments end up in the response as they are. */
@@ -60,7 +62,7 @@ class Finder {
     const p = this.project;
     const key = this.secretRead(e, scope, rendered);
     if (key) {
-      this.leaks.push({ what: `the value of ${key}`, secret: true, rendered });
+      this.leaks.push({ what: `the value of ${key.label}`, secret: true, rendered, weak: !key.strong });
       return;
     }
     const dump = this.dump(e, scope);
@@ -107,7 +109,7 @@ class Finder {
   }
 
   /** The app config, `os.environ` or a settings object's secret-named entry this expression reads. */
-  private secretRead(e: Expr, scope: string, rendered: boolean): string | null {
+  private secretRead(e: Expr, scope: string, rendered: boolean): { label: string; strong: boolean } | null {
     const p = this.project;
     let key: string | null = null;
     let from = "";
@@ -118,7 +120,7 @@ class Finder {
       key = p.constString(this.mod, scope, e.args[0]);
       from = "config key";
     } else if (e.k === "attr" && e.name === "secret_key" && this.isApp(e.obj, scope)) {
-      return "the app's `secret_key`";
+      return { label: "the app's `secret_key`", strong: true };
     } else if (e.k === "attr" && this.isSettings(e.obj, scope)) {
       key = e.name;
       from = "setting";
@@ -126,7 +128,7 @@ class Finder {
       key = envVarRead(p, this.mod, scope, e);
       from = "environment variable";
     }
-    return key && secretName(key, rendered) ? `${from} ${key}` : null;
+    return key && secretName(key, rendered) ? { label: `${from} ${key}`, strong: secretName(key, true) } : null;
   }
 
   /** A whole settings object: `request.environ`, `vars(Config)`, `Config.__dict__`, `vars(settings_module)`. */
@@ -186,7 +188,7 @@ export default defineRule({
     bad: '@app.get("/api/client-config")\ndef client_config():\n    return jsonify(stripe_key=current_app.config["STRIPE_SECRET_KEY"], debug=app.debug)',
     good: '@app.get("/api/client-config")\ndef client_config():\n    return jsonify(stripe_key=current_app.config["STRIPE_PUBLISHABLE_KEY"])',
     detection:
-      "Works on the route inventory: for each view the return values are followed through `jsonify`, `make_response`, `Response`, `dict`/`str`/`json.dumps`, dict and list literals, f-strings, concatenation and one local assignment, and `render_template`'s context arguments. Config reads count only on a Flask app or `current_app` (resolved through imports and factories); attributes count only on project config classes (or their instances) and modules loaded with `from_object`/`from_pyfile`; `request` must be Flask's. A value handed to any other call (`jwt.encode(payload, key)`, `hmac.new(key, ...)`) is used, not returned, and is not reported. Names that describe a secret without holding it (`PASSWORD_MIN_LENGTH`, `JWT_TOKEN_LOCATION`, `*_PUBLIC_KEY`, `*_SITE_KEY`, `*_ID`) are ignored. In templates, token and API-key names are not reported, since pages often embed browser keys meant to be public. Severity high without authentication, medium behind it; `request.environ` is medium. Routes in test files and dev-only blocks are not reported.",
+      "Works on the route inventory: for each view the return values are followed through `jsonify`, `make_response`, `Response`, `dict`/`str`/`json.dumps`, dict and list literals, f-strings, concatenation and one local assignment, and `render_template`'s context arguments. Config reads count only on a Flask app or `current_app` (resolved through imports and factories); attributes count only on project config classes (or their instances) and modules loaded with `from_object`/`from_pyfile`; `request` must be Flask's. A value handed to any other call (`jwt.encode(payload, key)`, `hmac.new(key, ...)`) is used, not returned, and is not reported. Names that describe a secret without holding it (`PASSWORD_MIN_LENGTH`, `JWT_TOKEN_LOCATION`, `*_PUBLIC_KEY`, `*_SITE_KEY`, `*_ID`) are ignored. In templates, token and API-key names are not reported, since pages often embed browser keys meant to be public. Severity high without authentication, medium behind it; `request.environ` and values named only like a token or API key (which may be public browser keys) are medium, or low behind authentication, with medium confidence. Routes in test files and dev-only blocks are not reported.",
     falsePositives:
       "A setting named like a secret that holds something public (a publishable key stored as `STRIPE_TOKEN`) is reported; rename the key or suppress the finding with a reason.",
     references: [
@@ -216,7 +218,8 @@ export default defineRule({
         f.visit(ret.value, ret.scope, false, 0);
         if (f.leaks.length === 0) continue;
         const whats = [...new Set(f.leaks.map((l) => l.what))];
-        const secret = f.leaks.some((l) => l.secret);
+        const secret = f.leaks.some((l) => l.secret && !l.weak);
+        const weakOnly = f.leaks.every((l) => l.weak);
         const how = f.leaks.every((l) => l.rendered) ? "hands the template" : "sends the client";
         let severity: Severity = secret ? "high" : "medium";
         if (authed) severity = secret ? "medium" : "low";
@@ -227,7 +230,10 @@ export default defineRule({
           severity,
           confidence: secret ? "high" : "medium",
           scope: ret.scope,
-          context: authed ? [`the route requires authentication (${r.auth[0]!.name}), which limits who can read it`] : [],
+          context: [
+            ...(authed ? [`the route requires authentication (${r.auth[0]!.name}), which limits who can read it`] : []),
+            ...(weakOnly ? ["the setting is named only like a token or API key; if it is a browser key that is public by design (maps, analytics, Firebase web config), suppress the finding with that reason"] : []),
+          ],
         });
       }
     }
