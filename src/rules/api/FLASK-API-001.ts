@@ -40,7 +40,7 @@ interface Exposure {
 }
 
 /** What environment, config or process detail a view hands back: whole-object references in its returns and in the values it builds. */
-export function exposures(project: Project, mod: ModuleInfo, scope: string): Exposure[] {
+function exposures(project: Project, mod: ModuleInfo, scope: string): Exposure[] {
   const out: Exposure[] = [];
   const inside = (s: string) => s === scope || s.startsWith(`${scope}.`);
   const visit = (e: Expr, s: string, asReceiver: boolean) => {

@@ -6,7 +6,6 @@ import type { Project } from "../../link/project.js";
 import { inventoryOf } from "../../inventory/routes.js";
 import { envVarRead } from "../config/secret-leaks.js";
 import { defineRule } from "../define.js";
-import { exposures } from "./FLASK-API-001.js";
 import { routeContext } from "./routes-context.js";
 
 /** Words that make a setting's value a secret wherever it is sent. */
@@ -51,6 +50,8 @@ const RENDER = /^flask\.(templating\.)?render_template(_string)?$/;
 
 class Finder {
   readonly leaks: Leak[] = [];
+  /** The value also holds all of `os.environ` or the app config: FLASK-API-001's finding, a secret among it adds nothing. */
+  whole = false;
   constructor(
     private readonly project: Project,
     private readonly mod: ModuleInfo,
@@ -63,6 +64,10 @@ class Finder {
     const key = this.secretRead(e, scope, rendered);
     if (key) {
       this.leaks.push({ what: `the value of ${key.label}`, secret: true, rendered, weak: !key.strong });
+      return;
+    }
+    if ((e.k === "name" || e.k === "attr") && this.isWhole(e, scope)) {
+      this.whole = true;
       return;
     }
     const dump = this.dump(e, scope);
@@ -146,6 +151,11 @@ class Finder {
     return null;
   }
 
+  private isWhole(e: Expr, scope: string): boolean {
+    if (this.project.extPaths(this.mod, scope, e).some((x) => x === "os.environ" || x === "flask.current_app.config")) return true;
+    return e.k === "attr" && e.name === "config" && this.isApp(e.obj, scope);
+  }
+
   private isApp(e: Expr, scope: string): boolean {
     return this.project.appsOf(this.mod, scope, e).isApp || this.project.extPaths(this.mod, scope, e).includes("flask.current_app");
   }
@@ -182,7 +192,7 @@ export default defineRule({
   mitigation: "Rotate every secret that was reachable this way, keep secrets in a store the web process reads once at start-up, and put diagnostics behind operator-only authentication on an internal network.",
   docs: {
     what:
-      "Reports routes whose view returns, or passes to `render_template`, a secret value: a config key named like a secret (`SECRET_KEY`, `DB_PASSWORD`, `STRIPE_SECRET_KEY`, `PASSWORD_SALT`, database and broker connection strings such as `SQLALCHEMY_DATABASE_URI`, and for returned data also `*_TOKEN` and `*_API_KEY`) read from `app.config`/`current_app.config`, the app's `secret_key`, such an environment variable, or such an attribute of a config class or settings module; and routes that return `request.environ` or a whole settings object through `vars(...)`/`__dict__`. Whole `os.environ`, whole `app.config` and process details are FLASK-API-001's finding (it reports the route as a leftover diagnostics endpoint), so this rule does not report them again, nor anything else in a view that FLASK-API-001 reports for such a dump.",
+      "Reports routes whose view returns, or passes to `render_template`, a secret value: a config key named like a secret (`SECRET_KEY`, `DB_PASSWORD`, `STRIPE_SECRET_KEY`, `PASSWORD_SALT`, database and broker connection strings such as `SQLALCHEMY_DATABASE_URI`, and for returned data also `*_TOKEN` and `*_API_KEY`) read from `app.config`/`current_app.config`, the app's `secret_key`, such an environment variable, or such an attribute of a config class or settings module; and routes that return `request.environ` or a whole settings object through `vars(...)`/`__dict__`. Whole `os.environ`, whole `app.config` and process details are FLASK-API-001's finding (it reports the route as a leftover diagnostics endpoint), so this rule does not report them again, nor a secret returned in the same value as such a dump.",
     why:
       "A secret sent once is a secret lost: responses end up in browser caches, proxies, logs and screenshots. With the session-signing key an attacker mints sessions for any account; with a database password or API token they skip the application altogether. The WSGI environment carries server paths, internal host names and, under some servers, variables set for the process.",
     bad: '@app.get("/api/client-config")\ndef client_config():\n    return jsonify(stripe_key=current_app.config["STRIPE_SECRET_KEY"], debug=app.debug)',
@@ -208,15 +218,13 @@ export default defineRule({
       const ctx = routeContext(project, r);
       if (ctx.test || ctx.devOnly) continue;
       const scope = r.viewDef.qualname;
-      // A view that dumps the whole environment or config is FLASK-API-001's finding; a secret among it adds nothing.
-      if (exposures(project, r.viewMod, scope).length > 0) continue;
       const authed = r.auth.length > 0 && !r.auth.every((a) => a.optional);
       for (const ret of r.viewMod.index.returns) {
         if (!ret.value || !(ret.scope === scope || ret.scope.startsWith(`${scope}.`))) continue;
         if (ret.scope !== scope && r.viewDef.kind !== "class") continue;
         const f = new Finder(project, r.viewMod);
         f.visit(ret.value, ret.scope, false, 0);
-        if (f.leaks.length === 0) continue;
+        if (f.leaks.length === 0 || f.whole) continue;
         const whats = [...new Set(f.leaks.map((l) => l.what))];
         const secret = f.leaks.some((l) => l.secret && !l.weak);
         const weakOnly = f.leaks.every((l) => l.weak);
