@@ -37,6 +37,7 @@ const KEEP_ARGS = new Set([
   "set_cookie", "timedelta", "exempt",
   "abort", "make_response", "jwt_required", "verify_jwt_in_request", "before_request", "before_app_request", "add_resource", "auth_required", "roles_required", "roles_accepted", "jsonify", "render_template", "add_namespace",
   "decode",
+  "save", "join", "vars", "send_from_directory", "send_file",
 ]);
 
 const FACTS_QUERY = `

@@ -978,12 +978,22 @@ class FunctionAnalysis {
       if (spec.when === "allow-pickle" && !this.kwTrue(c, "allow_pickle", st)) continue;
       if (spec.when === "torch-unsafe" && this.kwTrue(c, "weights_only", st)) continue;
       if (spec.when === "not-sandboxed" && c.fn.k === "attr" && this.project.resolve(this.f.mod, this.scope, c.fn.obj).some((v) => v.t === "inst" && v.of.t === "ext" && /^jinja2(\.sandbox)?\.(Immutable)?SandboxedEnvironment$/.test(v.of.path))) continue;
-      if (spec.receiverOrigin && !recv.all().some((f) => f.param < 0 && f.origin.startsWith(spec.receiverOrigin!))) continue;
+      // A receiver that is a parameter is decided at each call site (a helper handed the upload): then only
+      // what comes from that same parameter counts (`upload.filename`), since another object's `save` may be meant.
+      let onlyParams: Set<number> | null = null;
+      if (spec.receiverOrigin) {
+        const fl = recv.all();
+        if (!fl.some((f) => f.param < 0 && spec.receiverOrigin!.some((o) => f.origin.startsWith(o)))) {
+          onlyParams = new Set(fl.filter((f) => f.param >= 0).map((f) => f.param));
+          if (onlyParams.size === 0) continue;
+        }
+      }
+      const own = (v: TV): TV => (onlyParams ? new TV(v.all().filter((f) => onlyParams!.has(f.param))) : v);
       const sinkText = `${calleeText(c.fn)}()`;
       sunk |= kindBit(spec.kind);
       for (const i of spec.args) {
         if (i === -1) {
-          this.checkArg(spec, recv, c.r, sinkText, undefined);
+          this.checkArg(spec, own(recv), c.r, sinkText, undefined);
           continue;
         }
         const a = c.args[i];
@@ -1015,11 +1025,11 @@ class FunctionAnalysis {
           } else this.checkArg({ ...spec, what: "part of the argument list" }, v, c.r, sinkText, "option");
           continue;
         }
-        this.checkArg(spec, v, c.r, sinkText, spec.variant);
+        this.checkArg(spec, own(v), c.r, sinkText, spec.variant);
       }
       // Dangerous arguments passed by keyword (`search(search_filter=...)`, `import_module(name=...)`).
       c.kw.forEach((k, j) => {
-        if (k.name !== null && spec.kwargs?.includes(k.name)) this.checkArg(spec, kws[j]!, c.r, sinkText, undefined);
+        if (k.name !== null && spec.kwargs?.includes(k.name)) this.checkArg(spec, own(kws[j]!), c.r, sinkText, undefined);
       });
     }
 

@@ -10,7 +10,7 @@
  */
 
 /** The kinds of sink, one per data-flow rule. */
-export const SINK_KINDS = ["sql", "cmd", "code", "ldap", "xpath", "deser", "ssti", "path", "ssrf", "redirect"] as const;
+export const SINK_KINDS = ["sql", "cmd", "code", "ldap", "xpath", "deser", "ssti", "path", "ssrf", "redirect", "upload", "upload-store"] as const;
 export type SinkKind = (typeof SINK_KINDS)[number];
 
 export function kindBit(k: SinkKind): number {
@@ -51,8 +51,8 @@ export interface SinkSpec {
   what: string;
   /** Extra condition on the call; returns a reason it applies, or null when the call is safe. */
   when?: "shell" | "yaml-unsafe" | "no-shell" | "allow-pickle" | "torch-unsafe" | "not-sandboxed";
-  /** Only when the receiver holds request data of this origin (an uploaded file's `save`). */
-  receiverOrigin?: string;
+  /** Only when the receiver holds request data whose origin starts with one of these (an uploaded file's `save`). */
+  receiverOrigin?: string[];
   /** The first argument is an argument list whose first element is the program (subprocess). */
   listArgs?: boolean;
   /** Reported as this weaker variant (an argument list rather than the program). */
@@ -103,6 +103,12 @@ export const SINKS: SinkSpec[] = [
   { kind: "path", methods: ["read_text", "read_bytes", "write_text", "write_bytes", "open", "unlink", "rmdir", "mkdir", "touch", "iterdir", "symlink_to", "hardlink_to"], args: [-1], what: "the file path" },
   // send_from_directory confines the file name to the folder, but not a folder the request chose.
   { kind: "path", callees: ["flask.send_from_directory", "flask.helpers.send_from_directory", "werkzeug.utils.send_from_directory"], args: [0], kwargs: ["directory"], what: "the folder files are served from" },
+  // Uploads (FLASK-UPLOAD-001): the destination of an uploaded file's `save`, whether the upload came from
+  // `request.files` or a Flask-WTF/WTForms file field; any other `save` method is not matched.
+  { kind: "upload", methods: ["save"], receiverOrigin: ["request.files", "form field"], args: [0], kwargs: ["dst"], what: "the path the upload is saved to" },
+  // Every save of an upload, whatever its name ("upload-store", -1: the receiver): where uploads are kept, for
+  // FLASK-UPLOAD-001's checks on the folder (static, served back inline).
+  { kind: "upload-store", methods: ["save"], receiverOrigin: ["request.files", "form field"], args: [-1], what: "the uploaded file" },
   // Outgoing requests
   { kind: "ssrf", callees: ["get", "post", "put", "patch", "delete", "head", "options"].flatMap((m) => [`requests.${m}`, `httpx.${m}`, `requests.Session().${m}`, `requests.session().${m}`, `httpx.Client().${m}`, `httpx.AsyncClient().${m}`, `aiohttp.ClientSession().${m}`]).concat(["urllib.request.urlopen", "urllib.request.urlretrieve", "urllib2.urlopen", "urllib.urlopen"]), args: [0], kwargs: ["url"], what: "the URL" },
   { kind: "ssrf", callees: ["httpx.stream", "requests.request", "httpx.request", "requests.Session().request", "httpx.Client().request", "aiohttp.ClientSession().request", "urllib3.PoolManager().request", "urllib3.PoolManager().urlopen", "urllib3.request"], args: [1], kwargs: ["url"], what: "the URL" },
@@ -133,12 +139,14 @@ export const SANITISERS: Record<string, number> = {
   "ipaddress.ip_address": ALL_KINDS & ~kindBit("ssrf"),
   "flask.url_for": ALL_KINDS,
   "flask.helpers.url_for": ALL_KINDS,
-  "werkzeug.utils.secure_filename": kindBit("path"),
-  "os.path.basename": kindBit("path"),
-  "werkzeug.security.safe_join": kindBit("path"),
-  "werkzeug.utils.safe_join": kindBit("path"),
-  "flask.safe_join": kindBit("path"),
-  "flask.helpers.safe_join": kindBit("path"),
+  "werkzeug.utils.secure_filename": kindBit("path") | kindBit("upload"),
+  // Werkzeug before 1.0 exported it from the package itself.
+  "werkzeug.secure_filename": kindBit("path") | kindBit("upload"),
+  "os.path.basename": kindBit("path") | kindBit("upload"),
+  "werkzeug.security.safe_join": kindBit("path") | kindBit("upload"),
+  "werkzeug.utils.safe_join": kindBit("path") | kindBit("upload"),
+  "flask.safe_join": kindBit("path") | kindBit("upload"),
+  "flask.helpers.safe_join": kindBit("path") | kindBit("upload"),
   "shlex.quote": kindBit("cmd"),
   "pipes.quote": kindBit("cmd"),
   "ldap3.utils.conv.escape_filter_chars": kindBit("ldap"),

@@ -23,6 +23,8 @@ class Config:
     # VULN: FLASK-CSRF-001 Flask-WTF token checks disabled for every cookie-authenticated form
     WTF_CSRF_ENABLED = False
     STATUS_PAGE_URL = "https://status.example.com/api/v2/status.json"
+    SPELLCHECK_URL = "https://spell.example.com/v1/check"
+    SPELLCHECK_API_TOKEN = os.environ.get("SPELLCHECK_API_TOKEN", "")
 
 
 class DevelopmentConfig(Config):

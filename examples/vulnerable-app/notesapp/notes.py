@@ -97,6 +97,7 @@ def upload_attachment(note_id):
 @login_required
 def download_attachment():
     # VULN: FLASK-PATH-001 name from the query string joined onto the upload folder (../ escapes it)
+    # VULN: FLASK-UPLOAD-001 attachments of any type are sent back inline, so an uploaded .html or .svg file runs as a page of the site
     return send_file(os.path.join(current_app.config["UPLOAD_DIR"], request.args["name"]))
 
 
@@ -142,3 +143,10 @@ def service_status():
     # SAFE: FLASK-SSRF-001 fixed URL from configuration, nothing from the request
     reply = requests.get(current_app.config["STATUS_PAGE_URL"], timeout=5)
     return jsonify(status=reply.json().get("status", {}).get("description", "unknown"))
+
+
+@bp.route("/editor-config")
+@login_required
+def editor_config():
+    # VULN: FLASK-INFO-001 the server's spell-check API token is sent to every signed-in browser
+    return jsonify(spellcheck_url=current_app.config["SPELLCHECK_URL"], spellcheck_token=current_app.config["SPELLCHECK_API_TOKEN"])
