@@ -38,6 +38,15 @@ interface Change {
 /** Whether a condition can hold on a GET request; false for `request.method == "POST"` and `form.validate_on_submit()`. */
 function holdsOnGet(project: Project, mod: ModuleInfo, scope: string, c: Cond): boolean {
   const t = c.test;
+  // `form is not None and form.validate_on_submit()`: a conjunction holds only if every part can;
+  // negations and disjunctions follow De Morgan.
+  if (t.k === "not") return holdsOnGet(project, mod, scope, { ...c, test: t.e, negated: !c.negated });
+  if (t.k === "boolop") {
+    const l = holdsOnGet(project, mod, scope, { ...c, test: t.l });
+    const r = holdsOnGet(project, mod, scope, { ...c, test: t.rt });
+    const conjunction = (t.op === "and") !== c.negated;
+    return conjunction ? l && r : l || r;
+  }
   const isMethod = (e: Expr) => e.k === "attr" && e.name === "method" && project.extPaths(mod, scope, e.obj).some((p) => /^(flask(\.globals)?|quart)\.request$/.test(p));
   if (t.k === "cmp" && t.operands.length === 2 && t.ops.length === 1) {
     const [a, b] = t.operands as [Expr, Expr];
@@ -54,7 +63,6 @@ function holdsOnGet(project: Project, mod: ModuleInfo, scope: string, c: Cond): 
     }
   }
   if (!c.negated && t.k === "call" && t.fn.k === "attr" && (t.fn.name === "validate_on_submit" || t.fn.name === "is_submitted")) return false;
-  if (c.negated && t.k === "not" && t.e.k === "call" && t.e.fn.k === "attr" && (t.e.fn.name === "validate_on_submit" || t.e.fn.name === "is_submitted")) return false;
   return true;
 }
 
