@@ -84,7 +84,7 @@ export async function scan(opts: ScanOptions): Promise<ScanOutput> {
     results.flatMap((r) => r.suppressions),
   );
   diagnostics.push(...suppressed.unused);
-  let findings = applyOverrides(suppressed.findings, config);
+  let findings = applyOverrides(suppressed.findings, config, found.root);
   let baselined = 0;
   if (config.baseline && !opts.ignoreBaseline) {
     const applied = applyBaseline(findings, readBaseline(resolve(config.baseDir, config.baseline)));

@@ -375,6 +375,12 @@ describe("scan: configuration", { concurrency: true }, () => {
     const medium = (await scanJson([dir, "--severity", "medium"])).report;
     assert.ok(!brief(medium).some((f) => f.startsWith("FLASK-DEPLOY-002 scripts/")), "the re-graded finding falls under --severity medium");
   });
+
+  test("override paths are relative to the config file, also when a subfolder is scanned", async () => {
+    // The config sits in overrides/; scanning overrides/scripts alone still applies `scripts/*.py`.
+    const { report } = await scanJson([join(FIXTURES, "overrides", "scripts")]);
+    assert.deepEqual(brief(report).filter((f) => f.startsWith("FLASK-DEPLOY-002")), ["FLASK-DEPLOY-002 demo.py:5:9 low"]);
+  });
 });
 
 describe("scan: suppressions and baselines", { concurrency: true }, () => {

@@ -1,6 +1,7 @@
 import ignore, { type Ignore } from "ignore";
 import { severityRank, type Finding, type Severity } from "../core/types.js";
 import type { Config } from "../config/types.js";
+import { isAbsolute, join, relative, sep } from "node:path";
 
 /** True when `selector` is `ruleId` itself or a prefix of it ending at a dash. */
 export function selectorMatches(selector: string, ruleId: string): boolean {
@@ -32,14 +33,18 @@ function mappedSeverity(map: Record<string, Severity>, ruleId: string): Severity
   return best === undefined ? undefined : map[best];
 }
 
-/** Applies rule selection, per-path overrides, severity maps and the minimum severity to the findings. */
-export function applyOverrides(findings: Finding[], config: Config): Finding[] {
+/**
+ * Applies rule selection, per-path overrides, severity maps and the minimum severity to the findings.
+ * Override paths are written relative to the config file's folder (where `tests/**` means the project's
+ * tests even when a subfolder is scanned); `root` is the scanned root that finding paths are relative to.
+ */
+export function applyOverrides(findings: Finding[], config: Config, root?: string): Finding[] {
   const matchers: Ignore[] = config.overrides.map((o) => ignore({ ignorecase: false }).add(o.paths));
   const out: Finding[] = [];
   for (const f of findings) {
     // Checks usually skip disabled rules themselves; this catches any that report anyway.
     if (!ruleEnabled(f.ruleId, config)) continue;
-    const path = matchablePath(f.file);
+    const path = matchablePath(configRelative(f.file, config, root));
     const applies = config.overrides.map((_, i) => path !== null && matchers[i]!.ignores(path));
     if (config.overrides.some((o, i) => applies[i] && bestMatch(o.ignore, f.ruleId) >= 0)) continue;
 
@@ -64,6 +69,13 @@ export function applyOverrides(findings: Finding[], config: Config): Finding[] {
 }
 
 /** The finding's path in the form the `ignore` package accepts, or null when it cannot be matched. */
+/** A finding's path relative to the config file's folder when the file lies under it, else as given. */
+function configRelative(file: string, config: Config, root: string | undefined): string {
+  if (root === undefined || config.source === null) return file;
+  const rel = relative(config.baseDir, join(root, file)).split(sep).join("/");
+  return rel.startsWith("../") || rel === ".." || isAbsolute(rel) ? file : rel;
+}
+
 function matchablePath(file: string): string | null {
   const p = file.replace(/\\/g, "/").replace(/^(\.\/)+/, "");
   return p !== "" && ignore.isPathValid(p) ? p : null;
