@@ -191,6 +191,11 @@ export class Resolver {
       if (bindings && !(cur !== scope && s.defsByQual.get(cur)?.kind === "class")) return this.fromBindings(mod, bindings);
       cur = cur === "" ? null : cur.includes(".") ? cur.slice(0, cur.lastIndexOf(".")) : "";
     }
+    // Not bound in the module itself: a star import may provide it (`from .lookups import *`).
+    if (s.scopes.get("") && mod.index.imports.some((f) => f.scope === "" && f.member === "*")) {
+      const viaStar = this.lookupModuleLevel(mod, name);
+      if (viaStar.length > 0) return viaStar;
+    }
     return [{ t: "ext", path: `builtins.${name}` }];
   }
 

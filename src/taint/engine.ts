@@ -960,6 +960,8 @@ class FunctionAnalysis {
     // Calling an instance of an external class (`evaluator(expr)`) is named after the class: "X()".
     const paths = vals.flatMap((v) => (v.t === "ext" ? [normalisePath(v.path)] : v.t === "inst" && v.of.t === "ext" ? [`${normalisePath(v.of.path)}()`] : []));
     const defs = vals.filter((v): v is Extract<Val, { t: "def" }> => v.t === "def");
+    // A dispatch table (`HANDLERS[name](x)`): any of the functions in the dict literal may run.
+    if (defs.length === 0 && c.fn.k === "sub") defs.push(...this.dispatchTargets(c.fn.obj));
 
     if (paths.some((p) => NO_RETURN.has(p))) this.exitCall = true;
 
@@ -1183,6 +1185,31 @@ class FunctionAnalysis {
       default:
         return null;
     }
+  }
+
+  /** Functions held by a dict literal bound to a module-level name: the possible callees of `TABLE[key](...)`. */
+  private dispatchTargets(table: Expr): Extract<Val, { t: "def" }>[] {
+    if (table.k !== "name") return [];
+    const out: Extract<Val, { t: "def" }>[] = [];
+    const scan = (mod: ModuleInfo, scope: string, name: string) => {
+      for (const a of this.project.resolver.assignsIn(mod, scope)) {
+        if (a.value.k !== "dict" || !a.targets.some((t) => t.k === "name" && t.id === name)) continue;
+        for (const it of a.value.items) {
+          for (const v of this.project.resolve(mod, scope, it.value)) if (v.t === "def" && v.def.kind === "function") out.push(v);
+        }
+      }
+    };
+    scan(this.f.mod, this.scope, table.id);
+    if (out.length === 0) scan(this.f.mod, "", table.id);
+    // Imported from another module: `from .builders import REPORTS`.
+    if (out.length === 0) {
+      for (const f of this.f.mod.index.imports) {
+        if (f.local !== table.id || f.member === null) continue;
+        const target = this.project.modules.get(this.project.modules.absolute(f.module, this.f.mod), this.f.mod);
+        if (target) scan(target, "", f.member);
+      }
+    }
+    return out;
   }
 
   /** `Thread(target=f, args=(x,))`, `executor.submit(f, x)`: the call of f that will happen. */
