@@ -455,6 +455,14 @@ export class Project {
       }
       for (const c of mod.index.calls) {
         const fn = c.call.fn;
+        // A route decorator applied by hand: `app.route("/x")(view)`.
+        if (fn.k === "call" && fn.fn.k === "attr" && fn.fn.name in ROUTE_METHODS && c.call.args[0]) {
+          const views = this.resolve(mod, c.scope, c.call.args[0]).filter((v): v is Extract<Val, { t: "def" }> => v.t === "def" && v.def.kind === "function");
+          for (const owner of this.objectsOf(mod, c.scope, fn.fn.obj)) {
+            for (const v of views.slice(0, 1)) this.routes.push(this.makeRoute(owner, mod, c.scope, fn, ROUTE_METHODS[fn.fn.name]!, v.def, v.mod, "decorator"));
+          }
+          continue;
+        }
         if (fn.k !== "attr") continue;
         if (fn.name === "add_url_rule") {
           for (const owner of this.objectsOf(mod, c.scope, fn.obj)) {
