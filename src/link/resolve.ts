@@ -256,17 +256,22 @@ export class Resolver {
     const idx = def.params.findIndex((p) => p.name === name);
     const param = def.params[idx];
     if (!param || param.kind === "star" || param.kind === "dstar") return [];
-    // Methods are reached through instances; their parameters are not followed here.
-    if (this.scopesOf(mod).defsByQual.get(def.scope)?.kind === "class") return [];
-    const sites = this.callSites(def.name);
+    // Methods are reached through instances; their parameters are not followed here, except a
+    // constructor's: `ShareModeWeb(common, web)` passes `web` to `__init__(self, common, web)`.
+    const cls = this.scopesOf(mod).defsByQual.get(def.scope);
+    const isInit = cls?.kind === "class" && def.name === "__init__";
+    if (cls?.kind === "class" && !isInit) return [];
+    const sites = this.callSites(isInit ? cls!.name : def.name);
     if (sites.length === 0 || sites.length > MAX_CALLER_SITES) return [];
+    const target = isInit ? cls! : def;
+    const pos = isInit ? idx - 1 : idx;
     const out: Val[] = [];
     for (const { mod: cm, call } of sites) {
       const c = call.call;
       const kw = c.kw.find((k) => k.name === name);
-      const arg = kw ? kw.value : param.kind === "kwonly" ? undefined : c.args[idx];
+      const arg = kw ? kw.value : param.kind === "kwonly" || pos < 0 ? undefined : c.args[pos];
       if (!arg) continue;
-      if (!this.resolve(cm, call.scope, c.fn).some((v) => v.t === "def" && v.def === def)) continue;
+      if (!this.resolve(cm, call.scope, c.fn).some((v) => v.t === "def" && v.def === target)) continue;
       out.push(...this.resolve(cm, call.scope, arg));
     }
     return out;

@@ -98,6 +98,23 @@ function changesIn(project: Project, mod: ModuleInfo, scope: string, e: Expr, ta
   });
 }
 
+/** Whether `value` reads the same constant key of the same object that `target` (`obj[key]`) writes. */
+function readsSameKey(target: Extract<Expr, { k: "sub" }>, value: Expr): boolean {
+  if (target.key.k !== "str") return false;
+  const key = target.key.v;
+  const sameObj = (o: Expr) => JSON.stringify(stripRanges(o)) === JSON.stringify(stripRanges(target.obj));
+  let found = false;
+  walkExpr(value, (x) => {
+    if (x.k === "sub" && x.key.k === "str" && x.key.v === key && sameObj(x.obj)) found = true;
+    if (x.k === "call" && x.fn.k === "attr" && x.fn.name === "get" && x.args[0]?.k === "str" && x.args[0].v === key && sameObj(x.fn.obj)) found = true;
+  });
+  return found;
+}
+
+function stripRanges(e: Expr): unknown {
+  return JSON.parse(JSON.stringify(e, (k, v) => (k === "r" ? undefined : v)));
+}
+
 /** State changes a body makes on the GET path; project helpers it calls are followed one level. */
 function getChanges(project: Project, mod: ModuleInfo, scope: string, steps: Step[], withSession: boolean, depth: number): Change[] {
   const out: Change[] = [];
@@ -106,6 +123,9 @@ function getChanges(project: Project, mod: ModuleInfo, scope: string, steps: Ste
     if (!conds.every((c) => holdsOnGet(project, mod, scope, c))) return;
     if (step.s === "if" && e === step.test) return;
     const target = step.s === "assign" && step.targets.includes(e);
+    // `session["name"] = session.get("name") or default` only fills in a missing value: not a change
+    // another site could force on the visitor.
+    if (target && step.s === "assign" && e.k === "sub" && readsSameKey(e, step.value)) return;
     changesIn(project, mod, scope, e, target, withSession, out);
     if (depth === 0 && !target) walkExpr(e, (x) => void (x.k === "call" && helpers.push(x)));
   });
