@@ -35,7 +35,7 @@ function named(n: Node): Node[] {
 export class BodyLowerer {
   private depth = 0;
 
-  constructor(private readonly src: string) {}
+
 
   block(n: Node | null): Step[] {
     const out: Step[] = [];
@@ -362,25 +362,4 @@ export class BodyLowerer {
     }
     return { k: "call", fn: fnNode ? this.expr(fnNode) : NONE, args, kw, r };
   }
-
-  /** The source text of a range, for messages. */
-  text(n: Node): string {
-    return this.src.slice(n.startIndex, n.endIndex);
-  }
-}
-
-/** Parameter names of a function definition node, in order (`self` included). */
-export function paramNames(fn: Node): string[] {
-  const ps = fn.childForFieldName("parameters");
-  const out: string[] = [];
-  for (const p of ps ? named(ps) : []) {
-    if (p.type === "identifier") out.push(p.text);
-    else if (p.type === "keyword_separator" || p.type === "positional_separator") continue;
-    else {
-      const id = p.childForFieldName("name") ?? named(p)[0];
-      const inner = id && (id.type === "list_splat_pattern" || id.type === "dictionary_splat_pattern") ? named(id)[0] : id;
-      out.push(inner?.text ?? "");
-    }
-  }
-  return out;
 }

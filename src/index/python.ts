@@ -588,7 +588,7 @@ export function indexModule(tree: Tree, path: string, source: string): WireModul
   // Request data can only reach a module's functions if it can reach Flask; a module that imports it
   // gets its function bodies lowered here, in the worker, for the data-flow engine (see body.ts).
   if (index.imports.some((f) => FLASK_WORLD.test(f.module))) {
-    const lowerer = new BodyLowerer(source);
+    const lowerer = new BodyLowerer();
     const bodies: Record<R, ReturnType<BodyLowerer["block"]>> = {};
     for (const [nameR, fn] of ix.functions) bodies[nameR] = lowerer.block(fn.childForFieldName("body"));
     index.bodies = bodies;

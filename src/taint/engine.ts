@@ -429,7 +429,7 @@ export class TaintEngine {
     let fn: Node | null = nameNode;
     while (fn && fn.type !== "function_definition") fn = fn.parent;
     if (!fn) return f.body;
-    f.body = new BodyLowerer(t.src).block(fn.childForFieldName("body"));
+    f.body = new BodyLowerer().block(fn.childForFieldName("body"));
     return f.body;
   }
 

@@ -148,10 +148,3 @@ export function sanitise(v: TV, mask: number): TV {
   if (!v.tainted) return v;
   return new TV(v.all().map((f) => ({ ...f, cleared: f.cleared | mask })));
 }
-
-/** Trace links from the first step to this one. */
-export function traceSteps(t: TraceLink | null): TraceLink[] {
-  const out: TraceLink[] = [];
-  for (let cur = t; cur; cur = cur.prev) out.push(cur);
-  return out.reverse();
-}
