@@ -35,8 +35,6 @@ function named(n: Node): Node[] {
 export class BodyLowerer {
   private depth = 0;
 
-
-
   block(n: Node | null): Step[] {
     const out: Step[] = [];
     if (!n) return out;
