@@ -701,7 +701,7 @@ class FunctionAnalysis {
       case "name": {
         if (value?.k === "other" && value.type === "lambda" && value.parts[0]) this.lambdas.set(t.id, value.parts[0]);
         else this.lambdas.delete(t.id);
-        st.vars.set(t.id, v.tainted ? step(v, this.file, r, `assigned to \`${t.id}\``) : v.fields ? v : CLEAN);
+        st.vars.set(t.id, v.tainted ? step(v, this.file, r, `assigned to \`${t.id}\``) : v.fields || v.flows.length > 0 ? v : CLEAN);
         if (c !== undefined) st.consts.set(t.id, c);
         else st.consts.delete(t.id);
         const parsed = value ? this.parsedUrlOf(value, st) : null;
