@@ -126,7 +126,7 @@ const TOP_KEYS = [
 const ROUTES_KEYS = ["auth-decorators"];
 const DATAFLOW_KEYS = ["sources", "sanitizers"];
 /** Sink kinds a sanitiser can be declared for (see src/taint/models.ts), plus "all". */
-const SINK_KIND_NAMES = ["sql", "cmd", "code", "ldap", "xpath", "deser", "ssti", "path", "ssrf", "redirect", "upload", "all"];
+const SINK_KIND_NAMES = ["sql", "cmd", "code", "ldap", "xpath", "deser", "ssti", "path", "ssrf", "redirect", "upload", "ldap-dn", "all"];
 const OVERRIDE_KEYS = ["paths", "ignore", "severity"];
 
 function applyTable(config: Config, table: Table, c: Checker): void {

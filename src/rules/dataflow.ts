@@ -13,11 +13,12 @@ export interface DataFlowOptions {
   consequence: string;
 }
 
-export function dataFlowCheck(kind: SinkKind, opts: DataFlowOptions): (ctx: RuleContext) => void {
+export function dataFlowCheck(kind: SinkKind | SinkKind[], opts: DataFlowOptions): (ctx: RuleContext) => void {
+  const kinds = Array.isArray(kind) ? kind : [kind];
   return ({ project, report }) => {
     // One finding per dangerous call: several sources reaching it share it, and the shortest trace is shown.
     const bySink = new Map<string, TaintHit[]>();
-    for (const h of taintHits(project, kind)) {
+    for (const h of kinds.flatMap((k) => taintHits(project, k))) {
       // Views and helpers in test files serve the test suite, not users.
       if (isTestPath(h.file)) continue;
       const k = `${h.file}\0${h.r}\0${h.variant ?? ""}`;

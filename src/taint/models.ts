@@ -10,7 +10,7 @@
  */
 
 /** The kinds of sink, one per data-flow rule. */
-export const SINK_KINDS = ["sql", "cmd", "code", "ldap", "xpath", "deser", "ssti", "path", "ssrf", "redirect", "upload", "upload-store"] as const;
+export const SINK_KINDS = ["sql", "cmd", "code", "ldap", "xpath", "deser", "ssti", "path", "ssrf", "redirect", "upload", "upload-store", "ldap-dn"] as const;
 export type SinkKind = (typeof SINK_KINDS)[number];
 
 export function kindBit(k: SinkKind): number {
@@ -80,10 +80,15 @@ export const SINKS: SinkSpec[] = [
   // Code
   { kind: "code", callees: ["builtins.eval", "builtins.exec", "builtins.compile", "builtins.__import__", "importlib.import_module", "importlib.__import__"], args: [0], kwargs: ["source", "name", "expression", "object"], what: "the code or module name" },
   // LDAP
-  { kind: "ldap", methods: ["search_s", "search_st", "search_ext", "search_ext_s"], args: [0, 2], kwargs: ["base", "filterstr"], what: "the LDAP filter or DN" },
-  { kind: "ldap", callees: ["ldap.initialize().search", "ldap.initialize().search_s", "ldap.ldapobject.LDAPObject().search"], args: [0, 2], kwargs: ["base", "filterstr"], what: "the LDAP filter or DN" },
-  { kind: "ldap", callees: ["ldap3.Connection().search"], args: [0, 1], kwargs: ["search_base", "search_filter"], what: "the LDAP filter or DN" },
-  { kind: "ldap", methods: ["paged_search"], args: [0, 1], kwargs: ["search_base", "search_filter"], what: "the LDAP filter or DN" },
+  // Filters and DNs escape differently (`escape_filter_chars` leaves `,`, `+` and `=` alone), so they are two kinds.
+  { kind: "ldap", methods: ["search_s", "search_st", "search_ext", "search_ext_s"], args: [2], kwargs: ["filterstr"], what: "the LDAP filter" },
+  { kind: "ldap-dn", methods: ["search_s", "search_st", "search_ext", "search_ext_s"], args: [0], kwargs: ["base"], what: "the search base DN" },
+  { kind: "ldap", callees: ["ldap.initialize().search", "ldap.initialize().search_s", "ldap.ldapobject.LDAPObject().search"], args: [2], kwargs: ["filterstr"], what: "the LDAP filter" },
+  { kind: "ldap-dn", callees: ["ldap.initialize().search", "ldap.initialize().search_s", "ldap.ldapobject.LDAPObject().search"], args: [0], kwargs: ["base"], what: "the search base DN" },
+  { kind: "ldap", callees: ["ldap3.Connection().search"], args: [1], kwargs: ["search_filter"], what: "the LDAP filter" },
+  { kind: "ldap-dn", callees: ["ldap3.Connection().search"], args: [0], kwargs: ["search_base"], what: "the search base DN" },
+  { kind: "ldap", methods: ["paged_search"], args: [1], kwargs: ["search_filter"], what: "the LDAP filter" },
+  { kind: "ldap-dn", methods: ["paged_search"], args: [0], kwargs: ["search_base"], what: "the search base DN" },
   // XPath
   { kind: "xpath", methods: ["xpath"], args: [0], kwargs: ["_path"], what: "the XPath expression" },
   { kind: "xpath", callees: ["lxml.etree.XPath", "lxml.etree.ETXPath"], args: [0], kwargs: ["path"], what: "the XPath expression" },
@@ -150,9 +155,9 @@ export const SANITISERS: Record<string, number> = {
   "shlex.quote": kindBit("cmd"),
   "pipes.quote": kindBit("cmd"),
   "ldap3.utils.conv.escape_filter_chars": kindBit("ldap"),
-  "ldap3.utils.dn.escape_rdn": kindBit("ldap"),
+  "ldap3.utils.dn.escape_rdn": kindBit("ldap-dn"),
   "ldap.filter.escape_filter_chars": kindBit("ldap"),
-  "ldap.dn.escape_dn_chars": kindBit("ldap"),
+  "ldap.dn.escape_dn_chars": kindBit("ldap-dn"),
   "ldap.filter.filter_format": kindBit("ldap"),
   "hashlib.md5": ALL_KINDS,
   "hashlib.sha1": ALL_KINDS,

@@ -22,5 +22,5 @@ export default defineRule({
     falsePositives: "A connection created somewhere the resolver cannot follow is missed rather than guessed.",
     references: ["https://cheatsheetseries.owasp.org/cheatsheets/LDAP_Injection_Prevention_Cheat_Sheet.html", "https://ldap3.readthedocs.io/en/latest/searches.html"],
   },
-  check: dataFlowCheck("ldap", { consequence: "The request can change which directory entries the search matches." }),
+  check: dataFlowCheck(["ldap", "ldap-dn"], { consequence: "The request can change which directory entries the search matches." }),
 });
