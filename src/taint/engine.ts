@@ -979,6 +979,7 @@ class FunctionAnalysis {
       if (spec.when === "yaml-unsafe" && !this.yamlUnsafe(c)) continue;
       if (spec.when === "allow-pickle" && !this.kwTrue(c, "allow_pickle", st)) continue;
       if (spec.when === "torch-unsafe" && this.kwTrue(c, "weights_only", st)) continue;
+      if (spec.when === "built-string" && !(c.args[0] && isBuiltString(c.args[0]))) continue;
       if (spec.when === "not-sandboxed" && c.fn.k === "attr" && this.project.resolve(this.f.mod, this.scope, c.fn.obj).some((v) => v.t === "inst" && v.of.t === "ext" && /^jinja2(\.sandbox)?\.(Immutable)?SandboxedEnvironment$/.test(v.of.path))) continue;
       // A receiver that is a parameter is decided at each call site (a helper handed the upload): then only
       // what comes from that same parameter counts (`upload.filename`), since another object's `save` may be meant.
@@ -1727,6 +1728,13 @@ class FunctionAnalysis {
         return undefined;
     }
   }
+}
+
+/** Text assembled from pieces: an f-string, `+`/`%` on strings, or `.format()` / `.join()`. */
+function isBuiltString(e: Expr): boolean {
+  if (e.k === "fstr") return true;
+  if (e.k === "bin") return (e.op === "+" || e.op === "%") && (e.l.k === "str" || e.l.k === "fstr" || e.rt.k === "str" || e.rt.k === "fstr" || isBuiltString(e.l));
+  return e.k === "call" && e.fn.k === "attr" && (e.fn.name === "format" || e.fn.name === "join") && (e.fn.obj.k === "str" || e.fn.obj.k === "fstr");
 }
 
 function truthy(c: Const): boolean {
