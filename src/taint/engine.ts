@@ -980,6 +980,16 @@ class FunctionAnalysis {
       if (spec.when === "allow-pickle" && !this.kwTrue(c, "allow_pickle", st)) continue;
       if (spec.when === "torch-unsafe" && this.kwTrue(c, "weights_only", st)) continue;
       if (spec.when === "built-string" && !(c.args[0] && isBuiltString(c.args[0]))) continue;
+      if (spec.when === "mongo-where") {
+        // Only the `$where` value is code; the rest of a query document is data.
+        const q = c.args[0] ?? c.kw.find((k) => k.name === "filter")?.value;
+        const where = q?.k === "dict" ? q.items.find((it) => it.key?.k === "str" && it.key.v === "$where") : undefined;
+        if (where) {
+          this.checkArg(spec, this.eval(where.value, st), c.r, `${calleeText(c.fn)}()`, undefined);
+          sunk |= kindBit(spec.kind);
+        }
+        continue;
+      }
       if (spec.when === "not-sandboxed" && c.fn.k === "attr" && this.project.resolve(this.f.mod, this.scope, c.fn.obj).some((v) => v.t === "inst" && v.of.t === "ext" && /^jinja2(\.sandbox)?\.(Immutable)?SandboxedEnvironment$/.test(v.of.path))) continue;
       // A receiver that is a parameter is decided at each call site (a helper handed the upload): then only
       // what comes from that same parameter counts (`upload.filename`), since another object's `save` may be meant.

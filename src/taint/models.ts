@@ -50,7 +50,7 @@ export interface SinkSpec {
   /** What the argument is, for messages: "the SQL text", "the command". */
   what: string;
   /** Extra condition on the call; returns a reason it applies, or null when the call is safe. */
-  when?: "shell" | "yaml-unsafe" | "no-shell" | "allow-pickle" | "torch-unsafe" | "not-sandboxed" | "built-string";
+  when?: "shell" | "yaml-unsafe" | "no-shell" | "allow-pickle" | "torch-unsafe" | "not-sandboxed" | "built-string" | "mongo-where";
   /** Only when the receiver holds request data whose origin starts with one of these (an uploaded file's `save`). */
   receiverOrigin?: string[];
   /** The first argument is an argument list whose first element is the program (subprocess). */
@@ -66,6 +66,8 @@ export const SINKS: SinkSpec[] = [
   { kind: "sql", methods: ["execute", "executemany", "executescript", "exec_driver_sql"], args: [0], kwargs: ["sql", "statement", "operation", "query"], what: "the SQL text" },
   { kind: "sql", callees: ["sqlalchemy.text", "sqlalchemy.sql.text", "sqlalchemy.sql.expression.text", "sqlalchemy.literal_column"], args: [0], kwargs: ["text"], what: "the SQL text" },
   { kind: "sql", callees: ["pandas.read_sql", "pandas.read_sql_query"], args: [0], kwargs: ["sql"], what: "the SQL text" },
+  // MongoDB: a `$where` clause is JavaScript run on the server (`find({"$where": f"this.owner == '{x}'"})`).
+  { kind: "sql", methods: ["find", "find_one", "count_documents", "delete_one", "delete_many", "update_one", "update_many", "find_one_and_update", "find_one_and_delete", "aggregate"], args: [0], kwargs: ["filter"], what: "a MongoDB `$where` clause", when: "mongo-where" },
   // SQLAlchemy query methods given raw SQL text built from strings (`.filter(f"name = '{x}'")`);
   // column expressions (`.filter(User.name == x)`) are parameterised and never match.
   { kind: "sql", methods: ["filter", "where", "order_by", "group_by", "having"], args: [0], what: "raw SQL text", when: "built-string" },

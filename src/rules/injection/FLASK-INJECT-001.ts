@@ -17,7 +17,7 @@ export default defineRule({
     "Give the application's database account only the rights it needs (no DDL, no access to other schemas), and validate identifiers such as sort columns against an allow-list before they reach a query.",
   docs: {
     what:
-      "Follows request data (query string, form, JSON body, headers, cookies, URL parameters, Flask-WTF fields) through assignments, string building, containers and helper functions in any module, and reports when it becomes the text of a database query: DB-API `execute`/`executemany`/`executescript` on a connection or cursor, SQLAlchemy `text()`, `literal_column()` and `exec_driver_sql()`, raw SQL strings handed to query methods (`.filter(f\"name = '{x}'\")`, `.order_by(\"name \" + direction)`), and pandas `read_sql`.",
+      "Follows request data (query string, form, JSON body, headers, cookies, URL parameters, Flask-WTF fields) through assignments, string building, containers and helper functions in any module, and reports when it becomes the text of a database query: DB-API `execute`/`executemany`/`executescript` on a connection or cursor, SQLAlchemy `text()`, `literal_column()` and `exec_driver_sql()`, raw SQL strings handed to query methods (`.filter(f\"name = '{x}'\")`, `.order_by(\"name \" + direction)`), pandas `read_sql`, and MongoDB `$where` clauses (JavaScript run by the database).",
     why:
       "A query assembled with an f-string, `+`, `%` or `.format()` lets the request decide where the data ends and the SQL begins. Injection remains one of the most exploited flaws in web applications, and automated tools find it within minutes of deployment.",
     bad: 'name = request.args["name"]\ncur.execute(f"SELECT * FROM users WHERE name = \'{name}\'")',
