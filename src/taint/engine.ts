@@ -123,6 +123,9 @@ interface Refinement {
 }
 
 const MAX_ROUNDS = 6;
+/** The `Location` header as a redirect sink; the header is set by assignment or a headers method, not a call argument. */
+const LOCATION_SINK: SinkSpec = { kind: "redirect", args: [], what: "the redirect target" };
+
 /** Origin of the marker flow that stands for the request object itself (see `atPath`). */
 const REQUEST_OBJECT = "@request";
 
@@ -727,7 +730,7 @@ class FunctionAnalysis {
         if (this.paths(t.obj).includes("flask.g")) this.engine.storeOnG(t.name, v, this.file, t.r ?? r);
         // `response.location = x` on a Flask or Werkzeug response sends the client to x.
         if (t.name === "location" && this.isResponse(t.obj)) {
-          this.checkArg({ kind: "redirect", args: [0], what: "the redirect target" } as SinkSpec, v, t.r ?? r, "the `Location` header", undefined);
+          this.location(v, t.r ?? r);
         }
         const base = rootName(t.obj);
         if (base && st.vars.has(base) && t.obj.k === "name") {
@@ -738,7 +741,7 @@ class FunctionAnalysis {
       case "sub": {
         // `response.headers["Location"] = x` sends the client to x.
         if (t.obj.k === "attr" && t.obj.name === "headers" && t.key.k === "str" && t.key.v.toLowerCase() === "location") {
-          this.checkArg({ kind: "redirect", args: [0], what: "the redirect target" } as SinkSpec, v, t.r ?? r, "the `Location` header", undefined);
+          this.location(v, t.r ?? r);
         }
         if (t.obj.k === "name" && st.vars.has(t.obj.id)) {
           const old = st.vars.get(t.obj.id)!;
@@ -1058,14 +1061,14 @@ class FunctionAnalysis {
       if (h?.k === "dict") {
         for (const it of h.items) {
           if (it.key?.k === "str" && it.key.v.toLowerCase() === "location") {
-            this.checkArg({ kind: "redirect", args: [0], what: "the redirect target" } as SinkSpec, this.eval(it.value, st), c.r, "the `Location` header", undefined);
+            this.location(this.eval(it.value, st), c.r);
           }
         }
       }
     }
     // `response.headers.set("Location", x)` / `.add(...)`.
     if ((method === "set" || method === "add" || method === "__setitem__") && c.fn.k === "attr" && c.fn.obj.k === "attr" && c.fn.obj.name === "headers" && c.args[0]?.k === "str" && c.args[0].v.toLowerCase() === "location" && args[1]) {
-      this.checkArg({ kind: "redirect", args: [1], what: "the redirect target" } as SinkSpec, args[1], c.r, "the `Location` header", undefined);
+      this.location(args[1], c.r);
     }
 
     // Sources.
@@ -1273,6 +1276,11 @@ class FunctionAnalysis {
     if (!k) return false;
     const v = this.fold(k.value, st);
     return v === undefined ? true : truthy(v);
+  }
+
+  /** A value that becomes a response's `Location` header (assigned, set or passed to the constructor). */
+  private location(v: TV, r: R): void {
+    this.checkArg(LOCATION_SINK, v, r, "the `Location` header", undefined);
   }
 
   private checkArg(spec: SinkSpec, v: TV, r: R, sinkText: string, variant: string | undefined): void {
