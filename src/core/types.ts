@@ -89,11 +89,71 @@ export interface Summary {
   elapsedMs: number;
 }
 
+/** Verdict on one mitigation of the posture (see `src/posture/`). */
+export type PostureVerdict = "implemented" | "partial" | "missing" | "not-applicable";
+
+/** A place in the scanned project that shows a control or a gap. */
+export interface PostureEvidence {
+  file: string;
+  /** 1-based line, when the evidence is a line rather than a whole file. */
+  line?: number;
+  /** What is there (or missing), in a few words: "SESSION_COOKIE_SECURE = True". */
+  note: string;
+  /** Whether this piece of evidence shows the control (true) or a gap (false). */
+  control: boolean;
+}
+
+/** One mitigation of the reference list with its verdict. */
+export interface PostureItem {
+  /** Stable identifier, e.g. "debug-off", "secret-key", "rate-limiting". */
+  id: string;
+  title: string;
+  verdict: PostureVerdict;
+  evidence: PostureEvidence[];
+  /** What to do next; empty when implemented. */
+  nextStep: string;
+  /** Rule IDs whose findings bear on this mitigation. */
+  rules: string[];
+  /** Weight in the score (see the formula). */
+  weight: number;
+}
+
+export interface Posture {
+  items: PostureItem[];
+  /** 0-100, computed by the documented formula. */
+  score: number;
+  /** Letter grade from the score. */
+  grade: string;
+  /** The formula in one sentence, shown beside the score. */
+  formula: string;
+}
+
+/** One route of the inventory as plain data, for reports. */
+export interface RouteRecord {
+  app: string;
+  methods: string[];
+  path: string;
+  endpoint: string | null;
+  view: string | null;
+  file: string;
+  line: number;
+  /** Auth guards by name; empty when the route has none. */
+  auth: string[];
+  /** Rate limits ("5 per minute", "default 100/hour", "exempt"); empty when none. */
+  rateLimit: string[];
+  csrf: "protected" | "exempt" | "not-applicable" | "unprotected";
+  version: string | null;
+}
+
 export interface ScanResult {
   root: string;
   findings: Finding[];
   diagnostics: Diagnostic[];
   summary: Summary;
+  /** The mitigation posture, when computed for this scan. */
+  posture?: Posture;
+  /** The route inventory, when computed for this scan. */
+  routes?: RouteRecord[];
 }
 
 export function compareRange(a: Range, b: Range): number {
