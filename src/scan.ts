@@ -15,6 +15,7 @@ import type { Rule } from "./rules/define.js";
 import { RULES } from "./rules/index.js";
 import { prepareTaint } from "./taint/index.js";
 import { indexOpenApi } from "./index/openapi.js";
+import { computePosture } from "./posture/index.js";
 
 export interface ScanOptions {
   targets: string[];
@@ -24,6 +25,8 @@ export interface ScanOptions {
   rules?: readonly Rule[];
   /** Skip the baseline even when configured (used when writing a new one). */
   ignoreBaseline?: boolean;
+  /** Compute the mitigation posture (`result.posture`); default true. */
+  posture?: boolean;
   onProgress?: (stage: string, done: number, total: number) => void;
 }
 
@@ -84,6 +87,16 @@ export async function scan(opts: ScanOptions): Promise<ScanOutput> {
     results.flatMap((r) => r.suppressions),
   );
   diagnostics.push(...suppressed.unused);
+  // The posture reads every rule's findings that no inline comment silenced, before rule selection and
+  // the baseline: those decide what is reported, not whether a control exists.
+  let posture: ScanResult["posture"];
+  if (opts.posture !== false) {
+    try {
+      posture = computePosture(project, suppressed.findings, { authDecorators: project.authDecorators });
+    } catch (err) {
+      diagnostics.push({ file: "", severity: "error", code: "posture-error", message: `the mitigation posture could not be computed: ${(err as Error).message}` });
+    }
+  }
   let findings = applyOverrides(suppressed.findings, config, found.root);
   let baselined = 0;
   if (config.baseline && !opts.ignoreBaseline) {
@@ -112,6 +125,7 @@ export async function scan(opts: ScanOptions): Promise<ScanOutput> {
       elapsedMs: Math.round(performance.now() - t0),
     },
   };
+  if (posture) result.posture = posture;
   return { result, project, files: found.files, timings };
 }
 
