@@ -21,6 +21,8 @@ const VALIDATING_DECORATORS = /^(webargs\.[a-z_.]*(use_args|use_kwargs)|flask_sm
 const VALIDATING_METHODS = new Set(["arguments", "input", "expect", "use_args", "use_kwargs", "validate"]);
 /** Base classes of schemas and form classes. */
 const VALIDATOR_BASES = /^(flask_wtf(\.form)?\.(FlaskForm|Form)|wtforms(\.form)?\.Form|marshmallow(\.schema)?\.Schema|flask_marshmallow(\.[a-z_]+)*\.(Schema|SQLAlchemyAutoSchema|SQLAlchemySchema)|marshmallow_sqlalchemy\.[A-Za-z]*Schema|pydantic(\.main)?\.BaseModel|pydantic\.RootModel|msgspec\.Struct|attrs?\.define|cerberus\.Validator)$/;
+/** Form classes, which read `request.form` themselves. */
+const FORM_BASES = /^(flask_wtf(\.form)?\.(FlaskForm|Form)|wtforms(\.form)?\.Form)$/;
 /** Library calls that validate or parse against a declared shape. */
 const VALIDATOR_CALLS = /^(jsonschema(\.validators)?\.validate|jsonschema\.Draft\w+Validator|flask_restful\.reqparse\.RequestParser|flask_restx\.reqparse\.RequestParser|flask_restplus\.reqparse\.RequestParser|voluptuous\.Schema|cerberus\.Validator|schema\.Schema|pydantic\.TypeAdapter|pydantic\.parse_obj_as)$/;
 /** Builtins and library calls that reject input of the wrong type by raising. */
@@ -165,12 +167,12 @@ function viewFunctions(route: InventoryRoute): { mod: ModuleInfo; def: DefFact }
 }
 
 /** Whether a resolved value is a schema or form class (or an instance of one), through project base classes. */
-function isValidatorValue(project: Project, v: Val, depth = 0): boolean {
+function isValidatorValue(project: Project, v: Val, depth = 0, bases?: RegExp): boolean {
   if (depth > 6) return false;
-  if (v.t === "ext") return VALIDATOR_BASES.test(v.path) || VALIDATOR_CALLS.test(v.path);
-  if (v.t === "inst") return isValidatorValue(project, v.of, depth + 1);
+  if (v.t === "ext") return bases ? bases.test(v.path) : VALIDATOR_BASES.test(v.path) || VALIDATOR_CALLS.test(v.path);
+  if (v.t === "inst") return isValidatorValue(project, v.of, depth + 1, bases);
   if (v.t === "def" && v.def.kind === "class") {
-    return v.def.bases.some((b) => project.resolve(v.mod, v.def.scope, b).some((bv) => isValidatorValue(project, bv, depth + 1)));
+    return v.def.bases.some((b) => project.resolve(v.mod, v.def.scope, b).some((bv) => isValidatorValue(project, bv, depth + 1, bases)));
   }
   return false;
 }
@@ -260,7 +262,11 @@ function analyseFunction(project: Project, mod: ModuleInfo, def: DefFact): { rea
       if (!declared) {
         const fnVals = project.resolve(mod, scope, x.fn);
         const ctor = fnVals.find((v) => isValidatorValue(project, v));
-        if (ctor) declared = { how: `uses ${describe(ctor)}`, line: lineOf(x.r) };
+        if (ctor) {
+          declared = { how: `uses ${describe(ctor)}`, line: lineOf(x.r) };
+          // A Flask-WTF or WTForms form reads `request.form` itself when it is built.
+          if (isValidatorValue(project, ctor, 0, FORM_BASES)) reads.add("form");
+        }
         else if (x.fn.k === "attr" && /^(load|loads|validate|validate_on_submit|parse_args|model_validate|model_validate_json|parse_obj|parse_raw)$/.test(x.fn.name)) {
           const recv = project.resolve(mod, scope, x.fn.obj);
           const v = recv.find((rv) => isValidatorValue(project, rv));
