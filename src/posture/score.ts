@@ -42,8 +42,8 @@ export function scoreOf(items: readonly PostureItem[]): { score: number; grade: 
   }
   if (total === 0) return { score: 0, grade: "N/A" };
   const score = Math.round((100 * earned) / total);
-  let grade = BANDS.find((b) => score >= b.min)!.grade;
+  let band = BANDS.findIndex((b) => score >= b.min);
   const capped = items.some((it) => it.verdict === "missing" && it.weight === WEIGHT.critical);
-  if (capped && grade < CRITICAL_CAP) grade = CRITICAL_CAP;
-  return { score, grade };
+  if (capped) band = Math.max(band, BANDS.findIndex((b) => b.grade === CRITICAL_CAP));
+  return { score, grade: BANDS[band]!.grade };
 }
