@@ -9,13 +9,13 @@ import { unpack } from "../index/ir.js";
 import type { RouteInventory } from "../inventory/routes.js";
 import type { ModuleInfo } from "../link/modules.js";
 import type { ConfigWrite, ExtensionObject, FlaskObject, Project } from "../link/project.js";
-import { keySource, productionApps } from "../rules/config/sources.js";
+import { keySource, productionApps, requestReads } from "../rules/config/sources.js";
 import { envVarRead } from "../rules/config/secret-leaks.js";
 import { headerWrites } from "../rules/headers/http.js";
 import { isBound } from "../rules/session/facts.js";
 import { isDevDeploymentFile, writeContext } from "../rules/support.js";
 import { WEIGHT } from "./score.js";
-import { stepExprs, subExprs, type ViewReport } from "./views.js";
+import { DATA_ATTRS, stepExprs, subExprs, type ViewReport } from "./views.js";
 
 /** Everything a check may read. */
 export interface PostureInput {
@@ -89,6 +89,16 @@ const NO_APP_NOTE = "no Flask app or route found in production code";
 
 function naNoApp(what = NO_APP_NOTE): Outcome {
   return { verdict: "not-applicable", evidence: [{ file: "", note: what, control: true }], nextStep: "" };
+}
+
+/**
+ * The apps whose settings count: those built in production code, or, when the factory is only called
+ * from code the scanner takes for development (a test, a `__main__` block), every app outside tests.
+ */
+function postureApps(project: Project): FlaskObject[] {
+  const prod = productionApps(project);
+  if (prod.length > 0) return prod;
+  return project.apps.filter((a) => !project.contextOf(a.mod).test);
 }
 
 function firstApp(input: PostureInput): FlaskObject | null {
@@ -178,16 +188,28 @@ function checkSecretKey(input: PostureInput): Outcome {
   const evidence: PostureEvidence[] = [];
   let fromEnv = false;
   let unknown: string | null = null;
-  for (const app of productionApps(project)) {
-    const src = keySource(project, app, "SECRET_KEY");
+  const prod = productionApps(project).length > 0;
+  for (const app of postureApps(project)) {
+    // keySource only reads production code; an app whose factory only development code calls gets its own writes.
+    const own = prod ? undefined : project.configWrites.find((w) => w.key === "SECRET_KEY" && w.apps.includes(app) && inProduction(project, w.mod, w.where));
+    const src = own ? { kind: "write" as const, write: own } : keySource(project, app, "SECRET_KEY");
     if (src?.kind === "write") {
       const w = src.write;
       const env = envVarRead(project, w.mod, w.where.scope, w.value);
       if (env) {
         fromEnv = true;
         evidence.push(at(w.mod, w.r, `SECRET_KEY is read from the environment variable ${env}`, true));
+      } else if (w.value.k === "call") {
+        // Generated or loaded at start-up (`secrets.token_hex(32)`, a key file, a key kept in the database).
+        fromEnv = true;
+        evidence.push(at(w.mod, w.r, "SECRET_KEY is computed at start-up, not written in the code", true));
       }
     } else if (src?.kind === "unknown") unknown ??= src.why;
+    // A config file named by an environment variable may replace what the code sets (`from_envvar`).
+    for (const l of project.configLoads) {
+      if (unknown || !l.apps.includes(app) || !inProduction(project, l.mod, l.where)) continue;
+      if (l.method === "from_envvar" || l.method === "from_prefixed_env" || l.method === "from_file") unknown = `config is also read with \`${l.method}\` in ${l.mod.path}:${lineOf(l.r)}`;
+    }
   }
   // A key set per environment in `__init__` (`self.SECRET_KEY = os.environ["SECRET_KEY"]`) is a config-class attribute the writes above do not list.
   for (const cc of project.configClasses) {
@@ -213,7 +235,7 @@ function checkSecretKey(input: PostureInput): Outcome {
   }
   const use = sessionUse(project);
   if (!use) return { verdict: "not-applicable", evidence: appEvidence(input, "no session, flash message, login or CSRF extension: nothing is signed with SECRET_KEY", true), nextStep: "" };
-  evidence.push(use);
+  evidence.push(use, ...appEvidence(input, "no SECRET_KEY source found for the app", false));
   return outcome("partial", evidence, "Set SECRET_KEY in the production configuration from the environment; no source for it was found although the app uses the session.");
 }
 
@@ -304,8 +326,13 @@ function checkInputValidation(input: PostureInput): Outcome {
   if (!hasApps(input)) return naNoApp();
   const reading = input.views.filter((v) => v.reads.size > 0);
   const found = findingsOf(input, FLOW_RULES);
+  const next = "Validate request data at the edge of each view: a Flask-WTF form, a marshmallow/pydantic schema (webargs, flask-smorest, APIFlask) or explicit type, length and allow-list checks, and typed URL converters (`<int:id>`).";
   if (reading.length === 0 && found.length === 0) {
-    return { verdict: "not-applicable", evidence: appEvidence(input, "no view reads query arguments, form fields, JSON bodies or files (URL parameters come through Flask's converters)", true), nextStep: "" };
+    // Request data read outside the views the inventory found (helpers, base classes, routes it cannot resolve): the check cannot judge those reads.
+    const elsewhere = requestReads(input.project, DATA_ATTRS);
+    if (elsewhere.length === 0) return { verdict: "not-applicable", evidence: appEvidence(input, "no code reads query arguments, form fields, JSON bodies or files (URL parameters come through Flask's converters)", true), nextStep: "" };
+    const ev = elsewhere.slice(0, 3).map((r) => at(r.mod, r.r, `reads request.${r.attr}${r.where.scope ? ` in \`${r.where.scope}\`` : ""}, outside any view the route inventory found; how it is validated is not judged`, false));
+    return outcome("partial", ev, next);
   }
   const raw = reading.filter((v) => v.validation === "raw");
   const declared = reading.filter((v) => v.validation === "declared");
@@ -316,9 +343,8 @@ function checkInputValidation(input: PostureInput): Outcome {
   for (const v of checked.slice(0, 3)) evidence.push(at(v.mod, v.line, `${label(v)} ${v.how}`, true));
   for (const v of raw.slice(0, 5)) evidence.push(at(v.mod, v.line, `${label(v)} reads request.${[...v.reads].join("/")} and uses it without a schema, form class or check`, false));
   if (raw.length > 5) evidence.push({ file: "", note: `and ${raw.length - 5} more views that use request data unchecked`, control: false });
-  evidence.unshift({ file: "", note: `${reading.length} view${reading.length === 1 ? "" : "s"} read request data: ${declared.length} through a schema or form class, ${checked.length} with hand-written checks, ${raw.length} unchecked`, control: raw.length === 0 });
+  if (reading.length > 0) evidence.unshift({ file: "", note: `${reading.length} view${reading.length === 1 ? "" : "s"} read request data: ${declared.length} through a schema or form class, ${checked.length} with hand-written checks, ${raw.length} unchecked`, control: raw.length === 0 });
   evidence.push(...findingEvidence(found));
-  const next = "Validate request data at the edge of each view: a Flask-WTF form, a marshmallow/pydantic schema (webargs, flask-smorest, APIFlask) or explicit type, length and allow-list checks, and typed URL converters (`<int:id>`).";
   if (raw.length === 0 && found.length === 0) return outcome("implemented", evidence, "");
   if (reading.length > 0 && raw.length === reading.length && declared.length + checked.length === 0) return outcome("missing", evidence, next);
   return outcome("partial", evidence, next);
@@ -342,18 +368,18 @@ function checkUploads(input: PostureInput): Outcome {
   let allowList = false;
   for (const v of uploads) {
     const scope = v.def.qualname;
-    for (const { e, test, r } of stepExprs(v.steps)) {
-      for (const { e: x, test: inTest } of subExprs(e, test)) {
+    for (const { e } of stepExprs(v.steps)) {
+      for (const { e: x } of subExprs(e)) {
         if (!named && x.k === "call" && project.extPaths(v.mod, scope, x.fn).some((p) => /^werkzeug(\.utils)?\.secure_filename$/.test(p))) {
           named = true;
           evidence.push(at(v.mod, x.r, `\`${v.def.qualname}\` cleans the file name with secure_filename`, true));
         }
-        // `ext in ALLOWED`, `ext not in {...}`, `TYPES.get(ext) is None`, `name.endswith((".png", ...))` in a condition.
-        if (!allowList && inTest && isAllowListTest(x)) {
-          allowList = true;
-          evidence.push(at(v.mod, r, `\`${v.def.qualname}\` checks the file type against an allow-list`, true));
-        }
       }
+    }
+    // `ext in ALLOWED`, `TYPES.get(ext) is None`, `name.endswith(".png")` on data from the request, in a condition.
+    if (!allowList && v.allowList !== null) {
+      allowList = true;
+      evidence.push(at(v.mod, v.allowList, `\`${v.def.qualname}\` checks the file type against an allow-list`, true));
     }
   }
   if (!named && found.length === 0 && uploads.length > 0) {
@@ -366,16 +392,6 @@ function checkUploads(input: PostureInput): Outcome {
   const next = "For every upload: set MAX_CONTENT_LENGTH, store files under a generated name (or `secure_filename`) outside the static folder, and accept only an allow-list of extensions whose content matches.";
   if (good === 3) return outcome("implemented", evidence, "");
   return outcome(good === 0 ? "missing" : "partial", evidence, next);
-}
-
-function isAllowListTest(x: Expr): boolean {
-  if (x.k === "cmp") {
-    if (x.ops.some((op) => op === "in" || op === "not in")) return true;
-    // `TYPES.get(ext) is None`
-    if (x.ops.some((op) => op === "is" || op === "is not" || op === "==" || op === "!=") && x.operands.some((o) => o.k === "call" && o.fn.k === "attr" && o.fn.name === "get")) return true;
-    return false;
-  }
-  return x.k === "call" && x.fn.k === "attr" && (x.fn.name === "endswith" || x.fn.name === "allowed_file");
 }
 
 function checkAccessControl(input: PostureInput): Outcome {
@@ -403,7 +419,7 @@ function checkAccessControl(input: PostureInput): Outcome {
   evidence.push(...findingEvidence(found));
   const next = "Put administrative and account routes in their own blueprints and guard each blueprint as a whole (a `before_request` check or a decorator on every view: `login_required`, role checks); close or protect the routes listed.";
   if (found.length > 0) return outcome(authed.length > 0 ? "partial" : "missing", evidence, next);
-  if (authed.length === 0) return { verdict: "not-applicable", evidence: [...evidence, ...appEvidence(input, "no route needs access control: none has a guard and FLASK-AUTH-001 finds no sensitive route without one", true)], nextStep: "" };
+  if (authed.length === 0) return { verdict: "not-applicable", evidence: [...evidence, ...appEvidence(input, "no route has a guard the scanner recognises, and FLASK-AUTH-001 finds no sensitive route without one (name project-specific guards with [tool.flaskwarden.routes] auth-decorators)", true)], nextStep: "" };
   if (byBp.size === 0 && appLevel.length > 0) {
     evidence.push(at(appLevel[0]!.file, appLevel[0]!.line, `${appLevel.length} guarded route${appLevel.length === 1 ? "" : "s"} registered on the app itself, without blueprints`, false));
     return outcome("partial", evidence, "Group the guarded routes in blueprints so that access control is applied per group and a new route cannot be added outside it by mistake.");
@@ -586,15 +602,16 @@ function checkHosts(input: PostureInput): Outcome {
       evidence.push(at(cc.mod, a.r, `\`${cc.def.name}\` sets TRUSTED_HOSTS`, true));
     }
   }
-  for (const app of productionApps(project)) {
+  let unsure = false;
+  for (const app of postureApps(project)) {
     if (validated) break;
     const src = keySource(project, app, "TRUSTED_HOSTS");
     if (src?.kind === "write" && src.write.value.k !== "none") {
       validated = true;
       evidence.push(at(src.write.mod, src.write.r, "TRUSTED_HOSTS limits the Host headers the app answers", true));
-    } else if (src?.kind === "unknown") {
-      validated = true;
-      evidence.push(at(app.mod, app.call.r, `TRUSTED_HOSTS may be set: ${src.why}`, true));
+    } else if (src?.kind === "unknown" && !unsure) {
+      unsure = true;
+      evidence.push(at(app.mod, app.call.r, `TRUSTED_HOSTS is not set where the scanner can read it, but may be set elsewhere: ${src.why}`, false));
     }
   }
   if (project.extensions.some((e) => /^flask_allowed_hosts\./.test(e.cls))) {
@@ -606,6 +623,8 @@ function checkHosts(input: PostureInput): Outcome {
   evidence.push(...findingEvidence(found));
   const next = "Set TRUSTED_HOSTS (Flask 3.1+) from the environment in production, or make the reverse proxy answer only for the real host names; trust exactly as many proxy hops as you have.";
   if (found.some((f) => f.ruleId === "FLASK-HOST-001")) return outcome("missing", evidence, next);
+  // A source the scanner cannot read may hold the setting: the control cannot be confirmed, so partial.
+  if (!validated && unsure) return outcome("partial", evidence, `${next} Keep the setting where it can be reviewed with the code, or confirm the external configuration sets it.`);
   if (!validated) {
     evidence.push(...appEvidence(input, "TRUSTED_HOSTS is never set: the app answers for any Host header", false));
     return outcome("missing", evidence, next);

@@ -41,8 +41,10 @@ export interface ViewReport {
   how: string;
   /** Line of the view or of the validating construct. */
   line: number;
-  /** Lines of `request.files` reads, and the lowered body, for the upload checks. */
+  /** The lowered body. */
   steps: Step[];
+  /** Line of a test of request-derived data against an allow-list (`ext in ALLOWED`, `TYPES.get(ext) is None`), if any. */
+  allowList: number | null;
 }
 
 function lineOf(r: R): number {
@@ -200,7 +202,7 @@ function validatingDecorator(project: Project, mod: ModuleInfo, def: DefFact): s
  * names) are followed through the body; a test of any of them (`if`, `while`, a conditional expression,
  * a comparison) or a converting call (`int(...)`, `secure_filename(...)`) counts as a hand-written check.
  */
-function analyseFunction(project: Project, mod: ModuleInfo, def: DefFact): { reads: Set<string>; validation: Validation; how: string; line: number; steps: Step[] } | null {
+function analyseFunction(project: Project, mod: ModuleInfo, def: DefFact): Omit<ViewReport, "route" | "mod" | "def"> | null {
   const steps = mod.index.bodies?.[def.nameR];
   if (!steps) return null;
   const scope = def.qualname;
@@ -235,6 +237,9 @@ function analyseFunction(project: Project, mod: ModuleInfo, def: DefFact): { rea
     }
   };
   collect(steps);
+  // Names holding the result of a lookup keyed by request data in a table the code chose: `TYPES.get(ext)`.
+  const lookups = new Set<string>();
+  const isLookup = (e: Expr) => e.k === "call" && e.fn.k === "attr" && e.fn.name === "get" && e.args[0] !== undefined && isTainted(e.args[0]) && !isTainted(e.fn.obj);
   for (let round = 0; round < 8; round++) {
     let grew = false;
     for (const a of assigns) {
@@ -246,10 +251,24 @@ function analyseFunction(project: Project, mod: ModuleInfo, def: DefFact): { rea
             grew = true;
           }
         }
+        if (t.k === "name" && isLookup(a.value)) lookups.add(t.id);
       }
     }
     if (!grew) break;
   }
+  // An allow-list test: membership of request data in a collection, a lookup of it that is checked for
+  // None, or a suffix check on it.
+  const allowListTest = (x: Expr): boolean => {
+    if (x.k === "cmp") {
+      if (x.ops.some((op) => op === "in" || op === "not in") && isTainted(x.operands[0]!)) return true;
+      if (x.ops.some((op) => op === "is" || op === "is not" || op === "==" || op === "!=")) {
+        return x.operands.some((o) => (o.k === "name" && lookups.has(o.id)) || isLookup(o));
+      }
+      return false;
+    }
+    return x.k === "call" && x.fn.k === "attr" && x.fn.name === "endswith" && isTainted(x.fn.obj);
+  };
+  let allowList: number | null = null;
   let declared: { how: string; line: number } | null = null;
   let checked: { how: string; line: number } | null = null;
   for (const { e, test, r } of stepExprs(steps)) {
@@ -257,6 +276,7 @@ function analyseFunction(project: Project, mod: ModuleInfo, def: DefFact): { rea
       const attr = requestAttr(project, mod, scope, x);
       if (attr) reads.add(attr);
       if (!checked && inTest && ((x.k === "name" && tainted.has(x.id)) || attr)) checked = { how: "tests the request data it reads before use", line: lineOf(r) };
+      if (allowList === null && inTest && allowListTest(x)) allowList = lineOf(r);
       if (x.k !== "call") continue;
       // A schema, a form class or a validating library call anywhere in the view.
       if (!declared) {
@@ -282,10 +302,10 @@ function analyseFunction(project: Project, mod: ModuleInfo, def: DefFact): { rea
       }
     }
   }
-  if (reads.size === 0) return { reads, validation: "raw", how: "", line: lineOf(def.nameR), steps };
-  if (declared) return { reads, validation: "declared", how: declared.how, line: declared.line, steps };
-  if (checked) return { reads, validation: "checked", how: checked.how, line: checked.line, steps };
-  return { reads, validation: "raw", how: "uses request data without a schema, form class or check", line: lineOf(def.nameR), steps };
+  if (reads.size === 0) return { reads, validation: "raw", how: "", line: lineOf(def.nameR), steps, allowList };
+  if (declared) return { reads, validation: "declared", how: declared.how, line: declared.line, steps, allowList };
+  if (checked) return { reads, validation: "checked", how: checked.how, line: checked.line, steps, allowList };
+  return { reads, validation: "raw", how: "uses request data without a schema, form class or check", line: lineOf(def.nameR), steps, allowList };
 }
 
 function calleeName(e: Expr): string {
@@ -312,7 +332,7 @@ export function viewReports(project: Project, inv: RouteInventory): ViewReport[]
       if (!a) continue;
       const deco = validatingDecorator(project, mod, def) ?? (route.viewDef && route.viewDef !== def && route.viewMod ? validatingDecorator(project, route.viewMod, route.viewDef) : null);
       // A declaring decorator reads the request itself and hands the view validated arguments.
-      if (deco) out.push({ route, mod, def, reads: a.reads.size > 0 ? a.reads : new Set(["declared"]), validation: "declared", how: deco, line: lineOf(def.nameR), steps: a.steps });
+      if (deco) out.push({ ...a, route, mod, def, reads: a.reads.size > 0 ? a.reads : new Set(["declared"]), validation: "declared", how: deco, line: lineOf(def.nameR) });
       else out.push({ route, mod, def, ...a });
     }
   }
