@@ -87,16 +87,6 @@ export async function scan(opts: ScanOptions): Promise<ScanOutput> {
     results.flatMap((r) => r.suppressions),
   );
   diagnostics.push(...suppressed.unused);
-  // The posture reads every rule's findings that no inline comment silenced, before rule selection and
-  // the baseline: those decide what is reported, not whether a control exists.
-  let posture: ScanResult["posture"];
-  if (opts.posture !== false) {
-    try {
-      posture = computePosture(project, suppressed.findings, { authDecorators: project.authDecorators });
-    } catch (err) {
-      diagnostics.push({ file: "", severity: "error", code: "posture-error", message: `the mitigation posture could not be computed: ${(err as Error).message}` });
-    }
-  }
   let findings = applyOverrides(suppressed.findings, config, found.root);
   let baselined = 0;
   if (config.baseline && !opts.ignoreBaseline) {
@@ -107,7 +97,18 @@ export async function scan(opts: ScanOptions): Promise<ScanOutput> {
   }
   findings.sort(compareFindings);
   diagnostics.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || (a.range?.start.line ?? 0) - (b.range?.start.line ?? 0) || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
-  lap("filter", t);
+  t = lap("filter", t);
+  // The posture reads every rule's findings that no inline comment silenced, before rule selection and
+  // the baseline: those decide what is reported, not whether a control exists.
+  let posture: ScanResult["posture"];
+  if (opts.posture !== false) {
+    try {
+      posture = computePosture(project, suppressed.findings, { authDecorators: project.authDecorators });
+    } catch (err) {
+      diagnostics.push({ file: "", severity: "error", code: "posture-error", message: `the mitigation posture could not be computed: ${(err as Error).message}` });
+    }
+    lap("posture", t);
+  }
   const active = findings.filter((f) => !f.suppressed);
   const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
   for (const f of active) bySeverity[f.severity]++;
