@@ -5,12 +5,12 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Posture, PostureItem, PostureVerdict, ScanResult } from "../src/core/types.js";
-import { MITIGATIONS, scoreOf } from "../src/posture/index.js";
+import { BANDS, CREDIT, MITIGATIONS, WEIGHT, scoreOf } from "../src/posture/index.js";
 import { formatReport } from "../src/report/index.js";
 import { RULES } from "../src/rules/index.js";
 import type { ScanOutput } from "../src/scan.js";
@@ -283,6 +283,19 @@ describe("posture score", () => {
       assert.ok(weight[m.exposes] > 0);
     }
   });
+});
+
+test("docs/posture.md documents every mitigation with its weight, and the formula's numbers", () => {
+  const page = readFileSync(join(REPO, "docs", "posture.md"), "utf8");
+  for (const m of MITIGATIONS) {
+    const row = page.split("\n").find((l) => l.startsWith(`| \`${m.id}\` |`));
+    assert.ok(row, `docs/posture.md has a row for ${m.id}`);
+    assert.ok(row.includes(`${m.exposes}`) && row.includes(`(${WEIGHT[m.exposes]})`), `${m.id}: weight ${m.exposes} (${WEIGHT[m.exposes]}) in the docs`);
+    for (const r of m.rules) if (!/INJECT-00[2-5]/.test(r)) assert.ok(row.includes(r), `${m.id}: rule ${r} in the docs`);
+  }
+  for (const [sev, w] of Object.entries(WEIGHT)) assert.ok(page.includes(`${sev} ${w}`), `weight ${sev} ${w}`);
+  for (const [v, c] of Object.entries(CREDIT)) assert.ok(page.includes(`${v} ${c}`), `credit ${v} ${c}`);
+  for (const b of BANDS.filter((x) => x.min > 0)) assert.ok(page.includes(`${b.grade} ≥ ${b.min}`), `band ${b.grade}`);
 });
 
 describe("posture in reports", () => {
