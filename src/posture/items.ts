@@ -331,7 +331,12 @@ function checkInputValidation(input: PostureInput): Outcome {
     // Request data read outside the views the inventory found (helpers, base classes, routes it cannot resolve): the check cannot judge those reads.
     const elsewhere = requestReads(input.project, DATA_ATTRS);
     if (elsewhere.length === 0) return { verdict: "not-applicable", evidence: appEvidence(input, "no code reads query arguments, form fields, JSON bodies or files (URL parameters come through Flask's converters)", true), nextStep: "" };
-    const ev = elsewhere.slice(0, 3).map((r) => at(r.mod, r.r, `reads request.${r.attr}${r.where.scope ? ` in \`${r.where.scope}\`` : ""}, outside any view the route inventory found; how it is validated is not judged`, false));
+    const seenLines = new Set<string>();
+    const distinct = elsewhere.filter((r) => {
+      const key = `${r.mod.path}:${lineOf(r.r)}`;
+      return !seenLines.has(key) && Boolean(seenLines.add(key));
+    });
+    const ev = distinct.slice(0, 3).map((r) => at(r.mod, r.r, `reads request.${r.attr}${r.where.scope ? ` in \`${r.where.scope}\`` : ""}, outside any view the route inventory found; how it is validated is not judged`, false));
     return outcome("partial", ev, next);
   }
   const raw = reading.filter((v) => v.validation === "raw");
@@ -395,7 +400,7 @@ function checkUploads(input: PostureInput): Outcome {
 }
 
 function checkAccessControl(input: PostureInput): Outcome {
-  if (!servesRoutes(input)) return naNoApp("no routes found");
+  if (!servesRoutes(input)) return naNoApp(hasApps(input) ? "no route the scanner can resolve (routes added in ways it does not follow are not judged)" : NO_APP_NOTE);
   const found = findingsOf(input, ["FLASK-AUTH-001", "FLASK-AUTH-002", "FLASK-API-001"]);
   const routes = input.inventory.routes;
   const authed = routes.filter((r) => r.auth.length > 0);
@@ -545,7 +550,8 @@ function checkEnvironments(input: PostureInput): Outcome {
     }
   }
   for (const l of envLoads) {
-    if (closed || l.method !== "from_envvar") continue;
+    // `if os.environ.get("APP_CONFIG"): app.config.from_envvar("APP_CONFIG")` is optional: start-up goes on without it.
+    if (closed || l.method !== "from_envvar" || l.where.conds.length > 0) continue;
     const call = l.mod.index.calls.find((c) => c.call.r === l.r)?.call;
     const silent = call?.kw.find((k) => k.name === "silent");
     if (!(silent && project.truthy(l.mod, l.where.scope, silent.value) === true)) closed = at(l.mod, l.r, "`from_envvar` without `silent=True` stops start-up when the variable is unset", true);
@@ -566,7 +572,7 @@ function checkEnvironments(input: PostureInput): Outcome {
 const LIMITER = /^flask_limiter(\.extension)?\.Limiter$/;
 
 function checkRateLimiting(input: PostureInput): Outcome {
-  if (!servesRoutes(input)) return naNoApp("no routes found");
+  if (!hasApps(input)) return naNoApp();
   const { project } = input;
   const found = findingsOf(input, ["FLASK-RATE-001"]);
   const limiters = prodExtensions(project, LIMITER);
@@ -636,7 +642,7 @@ function checkHosts(input: PostureInput): Outcome {
 const HEADER_NAMES = new Set(["content-security-policy", "x-frame-options", "x-content-type-options", "strict-transport-security"]);
 
 function checkHeaders(input: PostureInput): Outcome {
-  if (!servesRoutes(input)) return naNoApp("no routes found");
+  if (!hasApps(input)) return naNoApp();
   const { project } = input;
   const found = findingsOf(input, ["FLASK-HEADERS-001"]);
   const evidence: PostureEvidence[] = [];
@@ -653,6 +659,9 @@ function checkHeaders(input: PostureInput): Outcome {
   const next = "Send Content-Security-Policy (with frame-ancestors), X-Content-Type-Options: nosniff and HSTS on every response: Flask-Talisman, an `after_request` hook, or the reverse proxy config kept in the repository.";
   if (found.length > 0) return outcome(controls > 0 ? "partial" : "missing", evidence, next);
   if (controls > 0) return outcome("implemented", evidence, "");
+  // Header names taken from settings (`for name, value in settings["headers"].items()`): may be security headers, cannot be confirmed.
+  const dynamic = headerWrites(project).find((w) => w.name === null && inProduction(project, w.mod, w.where));
+  if (dynamic) return outcome("partial", [at(dynamic.mod, dynamic.r, "response headers are set from data the scanner cannot read; whether they include CSP, frame protection and nosniff is not confirmed", false)], `${next} Keep the header names in the code or the repository's proxy config so they can be reviewed.`);
   if (!templateUse(project)) return { verdict: "not-applicable", evidence: appEvidence(input, "the app serves no HTML pages (no templates), so browser page protections do not apply", true), nextStep: "" };
   evidence.push(...appEvidence(input, "no security header is set in the code or the proxy config in the repository", false));
   return outcome("missing", evidence, next);
