@@ -343,6 +343,42 @@ describe("posture in reports", () => {
   });
 });
 
+/** The Markdown outside fenced code blocks (CommonMark's closing rule: a fence at least as long as the opener). */
+function prose(md: string): string {
+  const out: string[] = [];
+  let fence = "";
+  for (const line of md.split("\n")) {
+    if (fence === "") {
+      const open = /^(`{3,})[^`]*$/.exec(line);
+      if (open) fence = open[1]!;
+      else out.push(line);
+    } else if (new RegExp(`^\`{${fence.length},}\\s*$`).test(line)) fence = "";
+  }
+  assert.equal(fence, "", "every fence is closed");
+  return out.join("\n");
+}
+
+test("markdown report of a hostile project: counts, top findings, posture and details, and nothing from the project renders", async () => {
+  const evil = "</script><script>alert(1)</script><img src=x onerror=alert(2)>";
+  const name = "v`[x](https:__evil.example)<img src=x onerror=alert(3)>.py";
+  const out = await scanFiles({
+    "app.py": lines("from flask import Flask", "app = Flask(__name__)", `app.config["SECRET_KEY"] = "${evil} \`\`\`\` [a](https://evil.example)"`, "app.run(debug=True)"),
+    [name]: lines("from flask import Flask, request", "import subprocess", "app2 = Flask(__name__)", "", `@app2.route("/x\`\`\`<b>")`, "def x():", '    return subprocess.check_output(request.args["c"], shell=True)'),
+  });
+  const md = formatReport("markdown", out.result, { color: false, toolVersion: "0.0.0", rules: [...RULES], showSuppressed: false });
+  assert.match(md, /^\| \*\*Posture grade\*\* \| \*\*[A-F]\*\* \(\d+\/100\) \|$/m);
+  const top = md.slice(md.indexOf("### Top findings"), md.indexOf("### Mitigation posture"));
+  const bullets = top.split("\n").filter((l) => l.startsWith("- "));
+  assert.ok(bullets.length > 0 && bullets.length <= 5, top);
+  assert.ok(bullets[0]!.startsWith("- **Critical**"), "the most severe finding comes first");
+  assert.equal(md.match(/<details><summary>/g)?.length, out.result.findings.filter((f) => !f.suppressed).length, "one folded section per finding");
+  // Outside fences, drop backslash escapes and code spans (both literal in CommonMark): what is left renders.
+  const text = prose(md).replace(/\\[\s\S]/g, "").replace(/(`+)(?!`)[^]*?(?<!`)\1(?!`)/g, "");
+  assert.ok(!/<script|<img|<b>/i.test(text), "no HTML from the project outside code blocks and code spans");
+  assert.ok(!text.includes("](https"), "no link syntax");
+  assert.ok(!text.includes("https://evil"), "no bare URL to autolink");
+});
+
 interface Run {
   code: number;
   stdout: string;

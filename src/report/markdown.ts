@@ -103,7 +103,10 @@ const EVIDENCE_PER_CELL = 2;
 /** The posture table: one row per mitigation with its verdict, the first evidence and the next step. */
 export function postureTable(p: Posture): string[] {
   const rows = p.items.map((it) => {
-    const ev = it.evidence.slice(0, EVIDENCE_PER_CELL).map((e) => {
+    // A gap explains a partial or missing verdict better than a control does, and the other way round.
+    const wantControl = it.verdict === "implemented" || it.verdict === "not-applicable";
+    const ordered = [...it.evidence.filter((e) => e.control === wantControl), ...it.evidence.filter((e) => e.control !== wantControl)];
+    const ev = ordered.slice(0, EVIDENCE_PER_CELL).map((e) => {
       const at = evidenceLocation(e);
       return `${at ? `${escapeMarkdown(at)} ` : ""}${escapeProse(e.note)}`;
     });
