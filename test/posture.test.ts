@@ -14,6 +14,7 @@ import { BANDS, CREDIT, MITIGATIONS, WEIGHT, scoreOf } from "../src/posture/inde
 import { formatReport } from "../src/report/index.js";
 import { RULES } from "../src/rules/index.js";
 import type { ScanOutput } from "../src/scan.js";
+import { initProject } from "../src/cli/init.js";
 import { lines, scanDir, scanFiles } from "./support/scan.js";
 
 const REPO = fileURLToPath(new URL("../../", import.meta.url));
@@ -93,6 +94,17 @@ describe("posture of the example apps", () => {
     assert.ok(validation.evidence.some((e) => e.note.startsWith("FLASK-INJECT-002")));
     for (const it of p.items) if (it.verdict !== "implemented") assert.notEqual(it.nextStep, "", `${it.id} says what to do`);
   });
+});
+
+test("the project `flaskwarden init` writes: every mitigation implemented or not applicable", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "fw-posture-init-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  initProject(dir, { force: false });
+  const p = posture(await scanDir(dir));
+  const weak = p.items.filter((it) => it.verdict === "partial" || it.verdict === "missing").map((it) => `${it.id}: ${it.verdict}`);
+  assert.deepEqual(weak, []);
+  assert.equal(item(p, "upload-handling").verdict, "not-applicable", "the skeleton takes no uploads");
+  assert.equal(p.grade, "A");
 });
 
 describe("posture verdicts on small projects", () => {
