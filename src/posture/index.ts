@@ -6,6 +6,7 @@
 import type { Finding, Posture } from "../core/types.js";
 import { inventoryOf } from "../inventory/routes.js";
 import type { Project } from "../link/project.js";
+import { productionApps } from "../rules/config/sources.js";
 import { MITIGATIONS, runMitigation } from "./items.js";
 import { FORMULA, scoreOf } from "./score.js";
 import { viewReports } from "./views.js";
@@ -22,7 +23,7 @@ export interface PostureOptions {
 export function computePosture(project: Project, findings: readonly Finding[], opts: PostureOptions = {}): Posture {
   const inventory = inventoryOf(project, { authDecorators: opts.authDecorators ?? project.authDecorators });
   const views = viewReports(project, inventory);
-  const input = { project, inventory, views, findings: findings.filter((f) => !f.suppressed) };
+  const input = { project, inventory, views, findings: findings.filter((f) => !f.suppressed), prodApps: productionApps(project) };
   const items = MITIGATIONS.map((spec) => runMitigation(spec, input));
   const { score, grade } = scoreOf(items);
   return { items, score, grade, formula: FORMULA };

@@ -9,7 +9,7 @@ import { unpack } from "../index/ir.js";
 import type { RouteInventory } from "../inventory/routes.js";
 import type { ModuleInfo } from "../link/modules.js";
 import type { ConfigWrite, ExtensionObject, FlaskObject, Project } from "../link/project.js";
-import { keySource, productionApps, requestReads } from "../rules/config/sources.js";
+import { keySource, requestReads } from "../rules/config/sources.js";
 import { envVarRead } from "../rules/config/secret-leaks.js";
 import { headerWrites } from "../rules/headers/http.js";
 import { isBound } from "../rules/session/facts.js";
@@ -24,6 +24,8 @@ export interface PostureInput {
   views: ViewReport[];
   /** Unsuppressed findings of every rule, before rule selection and baseline. */
   findings: Finding[];
+  /** Apps built in production code (`productionApps`), computed once. */
+  prodApps: FlaskObject[];
 }
 
 /** A mitigation of the reference list: what it is, what a miss exposes, which rules bear on it. */
@@ -82,7 +84,7 @@ function servesRoutes(input: PostureInput): boolean {
 }
 
 function hasApps(input: PostureInput): boolean {
-  return productionApps(input.project).length > 0 || servesRoutes(input);
+  return input.prodApps.length > 0 || servesRoutes(input);
 }
 
 const NO_APP_NOTE = "no Flask app or route found in production code";
@@ -95,14 +97,13 @@ function naNoApp(what = NO_APP_NOTE): Outcome {
  * The apps whose settings count: those built in production code, or, when the factory is only called
  * from code the scanner takes for development (a test, a `__main__` block), every app outside tests.
  */
-function postureApps(project: Project): FlaskObject[] {
-  const prod = productionApps(project);
-  if (prod.length > 0) return prod;
-  return project.apps.filter((a) => !project.contextOf(a.mod).test);
+function postureApps(input: PostureInput): FlaskObject[] {
+  if (input.prodApps.length > 0) return input.prodApps;
+  return input.project.apps.filter((a) => !input.project.contextOf(a.mod).test);
 }
 
 function firstApp(input: PostureInput): FlaskObject | null {
-  return productionApps(input.project)[0] ?? input.project.apps[0] ?? null;
+  return input.prodApps[0] ?? input.project.apps[0] ?? null;
 }
 
 function appEvidence(input: PostureInput, note: string, control: boolean): PostureEvidence[] {
@@ -188,8 +189,8 @@ function checkSecretKey(input: PostureInput): Outcome {
   const evidence: PostureEvidence[] = [];
   let fromEnv = false;
   let unknown: string | null = null;
-  const prod = productionApps(project).length > 0;
-  for (const app of postureApps(project)) {
+  const prod = input.prodApps.length > 0;
+  for (const app of postureApps(input)) {
     // keySource only reads production code; an app whose factory only development code calls gets its own writes.
     const own = prod ? undefined : project.configWrites.find((w) => w.key === "SECRET_KEY" && w.apps.includes(app) && inProduction(project, w.mod, w.where));
     const src = own ? { kind: "write" as const, write: own } : keySource(project, app, "SECRET_KEY");
@@ -609,7 +610,7 @@ function checkHosts(input: PostureInput): Outcome {
     }
   }
   let unsure = false;
-  for (const app of postureApps(project)) {
+  for (const app of postureApps(input)) {
     if (validated) break;
     const src = keySource(project, app, "TRUSTED_HOSTS");
     if (src?.kind === "write" && src.write.value.k !== "none") {
