@@ -30,6 +30,10 @@ const CONVERTERS = new Set(["int", "float", "bool", "uuid.UUID", "datetime.date.
 
 export type Validation = "declared" | "checked" | "raw";
 
+/** Builtins whose result is still the argument's data (a copy, a conversion, a cleaned name). */
+const PASS_THROUGH = new Set(["str", "int", "float", "bool", "list", "tuple", "set", "dict", "sorted", "reversed", "bytes"]);
+const PASS_THROUGH_PATHS = new Set(["werkzeug.utils.secure_filename", "os.path.splitext", "os.path.basename", "posixpath.splitext", "posixpath.basename", "markupsafe.escape", "flask.escape", "html.escape", "urllib.parse.unquote", "json.loads", "flask.json.loads"]);
+
 export interface ViewReport {
   route: InventoryRoute;
   mod: ModuleInfo;
@@ -208,12 +212,36 @@ function analyseFunction(project: Project, mod: ModuleInfo, def: DefFact): Omit<
   const scope = def.qualname;
   const reads = new Set<string>();
   const tainted = new Set<string>();
+  // Whether an expression's value is request data: a read, a name holding one, or something derived from
+  // one by a method of it (`.strip()`, `.get("k")`), an operator, slicing or a pass-through builtin. The
+  // result of any other call (`requests.get(url)`, a database query) is not the request's data.
   const isTainted = (e: Expr): boolean => {
-    for (const { e: x } of subExprs(e)) {
-      if (x.k === "name" && tainted.has(x.id)) return true;
-      if (requestAttr(project, mod, scope, x)) return true;
+    switch (e.k) {
+      case "name":
+        return tainted.has(e.id);
+      case "attr":
+        return requestAttr(project, mod, scope, e) !== null || isTainted(e.obj);
+      case "sub":
+        return isTainted(e.obj);
+      case "call":
+        if (e.fn.k === "attr" && (requestAttr(project, mod, scope, e.fn) !== null || isTainted(e.fn.obj))) return true;
+        if (e.fn.k === "name" && PASS_THROUGH.has(e.fn.id)) return e.args.some(isTainted);
+        return e.args.some(isTainted) && project.extPaths(mod, scope, e.fn).some((p) => PASS_THROUGH_PATHS.has(p));
+      case "bin":
+      case "boolop":
+        return isTainted(e.l) || isTainted(e.rt);
+      case "cond":
+        return isTainted(e.body) || isTainted(e.orelse);
+      case "seq":
+        return e.elts.some(isTainted);
+      case "dict":
+        return e.items.some((it) => isTainted(it.value));
+      case "fstr":
+      case "other":
+        return e.parts.some(isTainted);
+      default:
+        return false;
     }
-    return false;
   };
   // Assignments from request data, to a fixed point (bodies are small; the bound keeps it linear in practice).
   const assigns: { targets: Expr[]; value: Expr }[] = [];
@@ -243,6 +271,7 @@ function analyseFunction(project: Project, mod: ModuleInfo, def: DefFact): Omit<
   for (let round = 0; round < 8; round++) {
     let grew = false;
     for (const a of assigns) {
+      for (const t of a.targets) if (t.k === "name" && isLookup(a.value)) lookups.add(t.id);
       if (!isTainted(a.value)) continue;
       for (const t of a.targets) {
         for (const { e: x } of subExprs(t)) {
@@ -251,7 +280,6 @@ function analyseFunction(project: Project, mod: ModuleInfo, def: DefFact): Omit<
             grew = true;
           }
         }
-        if (t.k === "name" && isLookup(a.value)) lookups.add(t.id);
       }
     }
     if (!grew) break;
@@ -276,6 +304,8 @@ function analyseFunction(project: Project, mod: ModuleInfo, def: DefFact): Omit<
       const attr = requestAttr(project, mod, scope, x);
       if (attr) reads.add(attr);
       if (!checked && inTest && ((x.k === "name" && tainted.has(x.id)) || attr)) checked = { how: "tests the request data it reads before use", line: lineOf(r) };
+      // `size = SIZES.get(request.form["size"]); if size is None: abort(400)`: an allow-list lookup.
+      if (!checked && inTest && ((x.k === "name" && lookups.has(x.id)) || isLookup(x))) checked = { how: "looks request data up in a table it chose and tests the result", line: lineOf(r) };
       if (allowList === null && inTest && allowListTest(x)) allowList = lineOf(r);
       if (x.k !== "call") continue;
       // A schema, a form class or a validating library call anywhere in the view.
