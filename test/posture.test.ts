@@ -107,6 +107,13 @@ test("the project `flaskwarden init` writes: every mitigation implemented or not
   assert.equal(p.grade, "A");
 });
 
+const reportOpts = { color: false, toolVersion: "0.0.0", rules: [...RULES], showSuppressed: false };
+
+/** An empty scan result to attach a posture to. */
+function result(): ScanResult {
+  return { root: "/r", findings: [], diagnostics: [], summary: { files: 1, lines: 1, findings: 0, suppressed: 0, baselined: 0, bySeverity: { critical: 0, high: 0, medium: 0, low: 0 }, elapsedMs: 1 } };
+}
+
 describe("posture verdicts on small projects", () => {
   test("a JSON-only app without sessions, templates, uploads or guards: those items are not applicable, with the reason", async () => {
     const p = posture(
@@ -265,6 +272,9 @@ describe("posture verdicts on small projects", () => {
     const p = posture(await scanFiles({ "lib.py": lines("def add(a, b):", "    return a + b") }));
     assert.deepEqual(new Set(p.items.map((it) => it.verdict)), new Set(["not-applicable"]));
     assert.equal(p.grade, "N/A");
+    // Reports for such a project leave the posture out rather than print an empty grade.
+    assert.ok(!formatReport("text", { ...result(), posture: p }, reportOpts).includes("Posture:"));
+    assert.ok(!formatReport("markdown", { ...result(), posture: p }, reportOpts).includes("Posture grade"));
   });
 });
 

@@ -63,13 +63,18 @@ function where(f: Finding): string {
   return location(f.file, f.range.start.line, f.range.start.column);
 }
 
+/** The posture to show: none for a project where no mitigation applies (no Flask app). */
+function shownPosture(result: ScanResult): Posture | undefined {
+  return result.posture && result.posture.grade !== "N/A" ? result.posture : undefined;
+}
+
 function summaryTable(result: ScanResult): string[] {
-  const p = result.posture;
+  const p = shownPosture(result);
   return [
     "| Severity | Count |",
     "| --- | ---: |",
     ...SEVERITIES.map((s) => `| ${LABEL[s]} | ${result.summary.bySeverity[s] ?? 0} |`),
-    ...(p ? [`| **Posture grade** | **${escapeMarkdown(p.grade)}** (${p.grade === "N/A" ? "n/a" : `${p.score}/100`}) |`] : []),
+    ...(p ? [`| **Posture grade** | **${escapeMarkdown(p.grade)}** (${p.score}/100) |`] : []),
   ];
 }
 
@@ -181,7 +186,8 @@ export function formatMarkdown(result: ScanResult, opts: ReportOptions): string 
   const out = ["## flaskwarden security report", "", summaryLine(result.summary), ""];
   out.push(...summaryTable(result), "");
   out.push(...topFindings(shown));
-  if (result.posture) out.push(...postureSection(result.posture));
+  const posture = shownPosture(result);
+  if (posture) out.push(...postureSection(posture));
   if (shown.length === 0) {
     out.push("No findings.", "");
   } else {

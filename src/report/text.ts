@@ -112,7 +112,8 @@ export function formatText(result: ScanResult, opts: ReportOptions): string {
     for (const d of result.diagnostics) out.push(diagnosticLine(d, c));
     out.push("");
   }
-  if (result.posture) out.push(`Posture: ${postureLine(result.posture)} (\`flaskwarden posture\` for details)`);
+  // A project with no Flask app has no applicable mitigation: the line would say nothing.
+  if (result.posture && result.posture.grade !== "N/A") out.push(`Posture: ${postureLine(result.posture)} (\`flaskwarden posture\` for details)`);
   out.push(c.bold(summaryLine(result.summary)));
   return `${out.join("\n")}\n`;
 }
