@@ -10,7 +10,8 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Posture, PostureItem, PostureVerdict, ScanResult } from "../src/core/types.js";
-import { BANDS, CREDIT, MITIGATIONS, WEIGHT, scoreOf } from "../src/posture/index.js";
+import { BANDS, CREDIT, computePosture, MITIGATIONS, WEIGHT, scoreOf } from "../src/posture/index.js";
+import type { Finding } from "../src/core/types.js";
 import { formatReport } from "../src/report/index.js";
 import { RULES } from "../src/rules/index.js";
 import type { ScanOutput } from "../src/scan.js";
@@ -90,7 +91,7 @@ describe("posture of the example apps", () => {
     assert.ok(item(p, "extensions").evidence.some((e) => /WTF_CSRF_ENABLED = False/.test(e.note)));
     assert.ok(item(p, "upload-handling").evidence.some((e) => /no MAX_CONTENT_LENGTH/.test(e.note)));
     const validation = item(p, "input-validation");
-    assert.ok(validation.evidence.some((e) => /`make_thumbnail`.*without a schema/.test(e.note)));
+    assert.ok(validation.evidence.some((e) => /`(make_thumbnail|download_attachment|import_notes|preview|create)`.*without a schema/.test(e.note)));
     assert.ok(validation.evidence.some((e) => e.note.startsWith("FLASK-INJECT-002")));
     for (const it of p.items) if (it.verdict !== "implemented") assert.notEqual(it.nextStep, "", `${it.id} says what to do`);
   });
@@ -276,6 +277,40 @@ describe("posture verdicts on small projects", () => {
     assert.ok(!formatReport("text", { ...result(), posture: p }, reportOpts).includes("Posture:"));
     assert.ok(!formatReport("markdown", { ...result(), posture: p }, reportOpts).includes("Posture grade"));
   });
+});
+
+test("findings of rules other branches add (FLASK-ERROR-001, FLASK-XSS-001) move the verdicts; an app-wide error-handler note does not count as a leak", async () => {
+  const out = await scanFiles({
+    "app.py": lines(
+      "from defusedxml.ElementTree import fromstring",
+      "from flask import Flask, render_template, request",
+      "app = Flask(__name__)",
+      "",
+      "@app.errorhandler(404)",
+      "def not_found(error):",
+      '    return render_template("404.html", detail=str(error)), 404',
+      "",
+      '@app.post("/import")',
+      "def import_xml():",
+      '    root = fromstring(request.files["doc"].read())',
+      '    return render_template("done.html", n=len(root))',
+    ),
+  });
+  const fake = (ruleId: string, line: number): Finding => ({
+    ruleId, title: "t", severity: "medium", confidence: "medium", file: "app.py", range: { start: { line, column: 1 }, end: { line, column: 2 } },
+    evidence: "", message: `${ruleId} at ${line}`, impact: "", fix: "", mitigation: "", falsePositiveNotes: "", cwe: [], owasp: "", scope: "", fingerprint: `${ruleId}${line}`, context: [], excerpt: { startLine: line, lines: [] },
+  });
+  const base = verdicts(computePosture(out.project, []));
+  assert.equal(base["error-handlers"], "partial", "a 404 handler only");
+  assert.equal(base.autoescape, "implemented");
+  assert.equal(base["input-validation"], "implemented", "a defusedxml parse refuses malformed input");
+  // The app-wide "no handler for 500" note sits on the Flask(...) call: the survey already says partial.
+  assert.equal(verdicts(computePosture(out.project, [fake("FLASK-ERROR-001", 3)]))["error-handlers"], "partial");
+  // Exception text sent by a handler is a leak.
+  assert.equal(verdicts(computePosture(out.project, [fake("FLASK-ERROR-001", 7)]))["error-handlers"], "missing");
+  assert.equal(verdicts(computePosture(out.project, [fake("FLASK-XSS-001", 12)])).autoescape, "partial");
+  // Suppressed findings are accepted risks.
+  assert.equal(verdicts(computePosture(out.project, [{ ...fake("FLASK-XSS-001", 12), suppressed: { reason: "ok", file: "app.py", line: 12 } }])).autoescape, "implemented");
 });
 
 describe("posture score", () => {

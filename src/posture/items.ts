@@ -439,7 +439,10 @@ const SERVER_ERRORS = /^(500|Exception|BaseException|HTTPException|InternalServe
 function checkErrorHandlers(input: PostureInput): Outcome {
   if (!hasApps(input)) return naNoApp();
   const { project } = input;
-  const found = findingsOf(input, ["FLASK-ERROR-001"]);
+  // FLASK-ERROR-001 also gives app-wide advice at the app's construction when no handler covers 500;
+  // the handler survey below judges that case, so only the other findings (details that leak) are gaps here.
+  const appSites = new Set(project.apps.map((a) => `${a.mod.path}:${lineOf(a.call.r)}`));
+  const found = findingsOf(input, ["FLASK-ERROR-001"]).filter((f) => !appSites.has(`${f.file}:${f.range.start.line}`));
   const tooling = findingsOf(input, ["FLASK-DEPLOY-003"]);
   const handlers: { mod: ModuleInfo; r: R; what: string; server: boolean }[] = [];
   const describe = (mod: ModuleInfo, scope: string, arg: Expr | undefined): { what: string; server: boolean } => {

@@ -26,7 +26,13 @@ const FORM_BASES = /^(flask_wtf(\.form)?\.(FlaskForm|Form)|wtforms(\.form)?\.For
 /** Library calls that validate or parse against a declared shape. */
 const VALIDATOR_CALLS = /^(jsonschema(\.validators)?\.validate|jsonschema\.Draft\w+Validator|flask_restful\.reqparse\.RequestParser|flask_restx\.reqparse\.RequestParser|flask_restplus\.reqparse\.RequestParser|voluptuous\.Schema|cerberus\.Validator|schema\.Schema|pydantic\.TypeAdapter|pydantic\.parse_obj_as)$/;
 /** Builtins and library calls that reject input of the wrong type by raising. */
-const CONVERTERS = new Set(["int", "float", "bool", "uuid.UUID", "datetime.date.fromisoformat", "datetime.datetime.fromisoformat", "decimal.Decimal", "ipaddress.ip_address", "werkzeug.utils.secure_filename", "flask.json.loads", "json.loads"]);
+const CONVERTERS = new Set([
+  "int", "float", "bool", "uuid.UUID", "datetime.date.fromisoformat", "datetime.datetime.fromisoformat", "decimal.Decimal", "ipaddress.ip_address",
+  "werkzeug.utils.secure_filename", "flask.json.loads", "json.loads", "yaml.safe_load",
+  // Parsers that refuse malformed documents (and, for defusedxml, entity tricks) by raising.
+  ...["fromstring", "parse", "XML", "iterparse"].flatMap((f) => [`defusedxml.lxml.${f}`, `defusedxml.ElementTree.${f}`, `defusedxml.cElementTree.${f}`, `defusedxml.minidom.${f}`]),
+  "defusedxml.minidom.parseString", "xml.etree.ElementTree.fromstring", "xml.etree.ElementTree.parse",
+]);
 
 export type Validation = "declared" | "checked" | "raw";
 
