@@ -234,9 +234,14 @@ describe("posture verdicts on small projects", () => {
       }),
     );
     const it = item(p, "autoescape");
-    assert.equal(it.verdict, "partial");
+    assert.equal(it.verdict, "missing", "off for every template");
     assert.ok(it.evidence.some((e) => e.line === 3 && /autoescape = False/.test(e.note)));
     assert.ok(it.evidence.some((e) => e.line === 7 && /index\.j2/.test(e.note)));
+  });
+
+  test("a template rendered without autoescaping is a partial gap", async () => {
+    const p = posture(await scanFiles({ "app.py": lines("from flask import Flask, render_template", "app = Flask(__name__)", "", '@app.route("/")', "def index():", '    return render_template("index.j2")') }));
+    assert.equal(item(p, "autoescape").verdict, "partial");
   });
 
   test("an upload view with every control is implemented; dev-only and test files do not count", async () => {

@@ -285,13 +285,14 @@ function checkAutoescape(input: PostureInput): Outcome {
   if (!use && found.length === 0) return { verdict: "not-applicable", evidence: appEvidence(input, "the app renders no Jinja templates (no template files, no render_template)", true), nextStep: "" };
   const evidence: PostureEvidence[] = [];
   let disabled = false;
+  let globalOff = false;
   for (const mod of project.flaskModules()) {
     for (const a of mod.index.assigns) {
       if (!inProduction(project, mod, a)) continue;
       for (const t of a.targets) {
         // app.jinja_env.autoescape = False
         if (t.k === "attr" && t.name === "autoescape" && t.obj.k === "attr" && t.obj.name === "jinja_env" && project.appsOf(mod, a.scope, t.obj.obj).isApp && project.truthy(mod, a.scope, a.value) === false) {
-          disabled = true;
+          globalOff = true;
           evidence.push(at(mod, a.r, "autoescaping switched off for every template (`jinja_env.autoescape = False`)", false));
         }
       }
@@ -313,12 +314,13 @@ function checkAutoescape(input: PostureInput): Outcome {
     }
   }
   evidence.push(...findingEvidence(found));
-  if (!disabled && found.length === 0) {
+  if (!disabled && !globalOff && found.length === 0) {
     evidence.push({ file: use?.file ?? "", line: use?.line, note: "renders Jinja templates with autoescaping at Flask's default (on for HTML templates); no rule finds request data marked safe", control: true });
     return outcome("implemented", evidence, "");
   }
   const next = "Keep autoescaping on (name HTML templates *.html, never set `autoescape=False`), and remove `|safe`, `Markup(...)` and `{% autoescape false %}` around data that users control.";
-  return outcome(disabled && found.length > 0 ? "missing" : "partial", evidence, next);
+  // Off for every template is no autoescaping at all; a template or an environment without it, or data marked safe, is a hole in it.
+  return outcome(globalOff ? "missing" : "partial", evidence, next);
 }
 
 const FLOW_RULES = ["FLASK-INJECT-001", "FLASK-INJECT-002", "FLASK-INJECT-003", "FLASK-INJECT-004", "FLASK-INJECT-005", "FLASK-PATH-001", "FLASK-SSRF-001", "FLASK-DESER-001"];
