@@ -86,44 +86,53 @@ export const HTML_SCRIPT = String.raw`
     return pre;
   }
 
-  function trace(f) {
-    var d = el("details", "trace");
-    var steps = f.trace;
-    d.appendChild(el("summary", "", "Data flow: " + steps.length + (steps.length === 1 ? " step" : " steps") + " from request to sink"));
-    var ol = el("ol", "flow");
-    for (var i = 0; i < steps.length; i++) {
-      var kind = i === 0 ? "source" : i === steps.length - 1 ? "sink" : "step";
-      var li = el("li", kind);
-      li.appendChild(el("span", "step-kind", kind));
-      li.appendChild(el("span", "mono", at(steps[i].file, steps[i].range)));
-      li.appendChild(document.createTextNode(" "));
-      prose(li.appendChild(el("span", "step-msg")), steps[i].message);
-      ol.appendChild(li);
-    }
-    d.appendChild(ol);
+  // Details that fill themselves when first opened: 5,000 cards stay light until someone reads one.
+  var builders = new WeakMap();
+  function lazyDetails(cls, label, build) {
+    var d = el("details", cls);
+    d.appendChild(el("summary", "", label));
+    builders.set(d, build);
+    d.addEventListener("toggle", function () { if (d.open) fill(d); });
     return d;
+  }
+  function fill(d) {
+    var build = builders.get(d);
+    if (!build) return;
+    builders.delete(d);
+    d.appendChild(build());
+  }
+
+  function trace(f) {
+    var steps = f.trace;
+    return lazyDetails("trace", "Data flow: " + steps.length + (steps.length === 1 ? " step" : " steps") + " from request to sink", function () {
+      var ol = el("ol", "flow");
+      for (var i = 0; i < steps.length; i++) {
+        var kind = i === steps.length - 1 && i > 0 ? "sink" : i === 0 ? "source" : "step";
+        var li = el("li", kind);
+        li.appendChild(el("span", "step-kind", kind));
+        li.appendChild(el("span", "mono", at(steps[i].file, steps[i].range)));
+        li.appendChild(document.createTextNode(" "));
+        prose(li.appendChild(el("span", "step-msg")), steps[i].message);
+        ol.appendChild(li);
+      }
+      return ol;
+    });
   }
 
   function advice(f) {
     var r = ruleOf(f);
-    var dl = el("dl", "advice");
-    function item(label, text) {
-      if (!text) return;
-      dl.appendChild(el("dt", "", label));
-      prose(dl.appendChild(el("dd")), text);
-    }
-    item("Impact", f.impact || r.impact);
-    item("Fix", f.fix || r.fix);
-    var more = el("details", "more-advice");
-    more.appendChild(el("summary", "", "Mitigation and false positives"));
-    var dl2 = el("dl", "advice");
-    if (r.mitigation) { dl2.appendChild(el("dt", "", "Mitigation")); prose(dl2.appendChild(el("dd")), r.mitigation); }
-    if (r.falsePositives) { dl2.appendChild(el("dt", "", "When this may be a false positive")); prose(dl2.appendChild(el("dd")), r.falsePositives); }
-    more.appendChild(dl2);
-    var box = document.createDocumentFragment();
-    box.appendChild(dl);
-    if (dl2.childNodes.length > 0) box.appendChild(more);
-    return box;
+    return lazyDetails("advice", "Impact, mitigation and false positives", function () {
+      var dl = el("dl", "advice");
+      function item(label, text) {
+        if (!text) return;
+        dl.appendChild(el("dt", "", label));
+        prose(dl.appendChild(el("dd")), text);
+      }
+      item("Impact", f.impact || r.impact);
+      item("Mitigation", r.mitigation);
+      item("When this may be a false positive", r.falsePositives);
+      return dl;
+    });
   }
 
   function card(f) {
@@ -146,6 +155,12 @@ export const HTML_SCRIPT = String.raw`
     a.appendChild(excerpt(f));
     if (f.context && f.context.length) prose(a.appendChild(el("p", "context muted")), "Context: " + f.context.join("; "));
     if (f.suppressed) a.appendChild(el("p", "muted", "Suppressed at " + f.suppressed.file + ":" + f.suppressed.line + ": " + (f.suppressed.reason || "no reason given")));
+    var fix = f.fix || r.fix;
+    if (fix) {
+      var p = a.appendChild(el("p", "fix"));
+      p.appendChild(el("strong", "", "Fix: "));
+      prose(p, fix);
+    }
     if (f.trace && f.trace.length) a.appendChild(trace(f));
     a.appendChild(advice(f));
     return a;
@@ -168,6 +183,7 @@ export const HTML_SCRIPT = String.raw`
     for (var i = shown; i < end; i++) frag.appendChild(card(matches[i]));
     list.appendChild(frag);
     shown = end;
+    list.classList.toggle("many", shown > 300);
     updateStatus();
   }
 
@@ -209,7 +225,7 @@ export const HTML_SCRIPT = String.raw`
   window.addEventListener("beforeprint", function () {
     renderMore(matches.length);
     var ds = document.querySelectorAll("details:not([open])");
-    for (var i = 0; i < ds.length; i++) { ds[i].open = true; openedForPrint.push(ds[i]); }
+    for (var i = 0; i < ds.length; i++) { fill(ds[i]); ds[i].open = true; openedForPrint.push(ds[i]); }
   });
   window.addEventListener("afterprint", function () {
     for (var i = 0; i < openedForPrint.length; i++) openedForPrint[i].open = false;

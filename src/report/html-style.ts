@@ -17,6 +17,7 @@ export const HTML_STYLE = `
   }
 }
 * { box-sizing: border-box; }
+[hidden] { display: none !important; }
 html { background: var(--bg); color: var(--fg); }
 body { margin: 0 auto; max-width: 78rem; padding: 1rem 1.5rem 3rem; font: 15px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; overflow-wrap: anywhere; }
 h1 { font-size: 1.6rem; margin: 0.5rem 0 0.25rem; }
@@ -38,7 +39,8 @@ nav.toc { display: flex; flex-wrap: wrap; gap: 0.25rem 1rem; margin: 0.5rem 0 1r
 .bar { fill: var(--accent); }
 .bar.critical { fill: var(--critical); } .bar.high { fill: var(--high); } .bar.medium { fill: var(--medium); } .bar.low { fill: var(--low); }
 .axis { stroke: var(--line); }
-table { border-collapse: collapse; width: 100%; margin: 0.5rem 0; }
+table { border-collapse: collapse; width: 100%; margin: 0.5rem 0; overflow-wrap: break-word; }
+th, td.nowrap { white-space: nowrap; }
 th, td { text-align: left; vertical-align: top; padding: 0.35rem 0.5rem; border-bottom: 1px solid var(--line); }
 th { background: var(--panel); position: sticky; top: 0; }
 td.gap { background: var(--gap-bg); color: var(--gap-fg); font-weight: 600; }
@@ -49,12 +51,15 @@ ul.evidence { margin: 0; padding-left: 1.1rem; }
 ul.evidence li.gap::marker { content: "\\2717  "; color: var(--gap-fg); }
 ul.evidence li.control::marker { content: "\\2713  "; color: var(--ok-fg); }
 .controls { display: flex; flex-wrap: wrap; align-items: end; gap: 0.5rem 1rem; padding: 0.75rem; border: 1px solid var(--line); border-radius: 8px; background: var(--panel); position: sticky; top: 0; z-index: 1; }
-.controls label { display: flex; flex-direction: column; font-size: 0.85rem; color: var(--muted); gap: 0.15rem; }
+.controls .field { display: flex; flex-direction: column; gap: 0.15rem; }
+.controls label { font-size: 0.85rem; color: var(--muted); }
 select, input, button { font: inherit; color: var(--fg); background: var(--bg); border: 1px solid var(--line); border-radius: 6px; padding: 0.3rem 0.5rem; }
 button { cursor: pointer; }
 :focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
 #findings-status { margin: 0.75rem 0; }
 .finding { border: 1px solid var(--line); border-left: 6px solid var(--muted); border-radius: 6px; padding: 0.75rem 1rem; margin: 0.75rem 0; }
+/* Long lists skip layout and paint of cards far off screen; short ones render plainly. */
+#findings-list.many .finding { content-visibility: auto; contain-intrinsic-size: auto 18rem; }
 .finding.critical { border-left-color: var(--critical); } .finding.high { border-left-color: var(--high); }
 .finding.medium { border-left-color: var(--medium); } .finding.low { border-left-color: var(--low); }
 .badge { display: inline-block; font-size: 0.78rem; font-weight: 700; text-transform: uppercase; letter-spacing: 0.03em; padding: 0.05rem 0.45rem; border-radius: 4px; border: 1px solid currentColor; margin-right: 0.4rem; }
@@ -85,7 +90,7 @@ dl.advice dd { margin: 0 0 0.4rem 0; }
   body { max-width: none; padding: 0; font-size: 11pt; }
   nav.toc, .controls, .more { display: none; }
   th { position: static; }
-  .finding { break-inside: avoid; }
+  .finding, #findings-list.many .finding { break-inside: avoid; content-visibility: visible; }
   a { color: inherit; text-decoration: none; }
 }
 `;

@@ -133,9 +133,9 @@ function routesSection(routes: RouteRecord[]): string {
     const auth = r.auth.length > 0 ? `<td>${esc(r.auth.join(", "))}</td>` : (gaps.auth++, '<td class="gap">none</td>');
     const rate =
       r.rateLimit.length === 0 ? (gaps.rate++, '<td class="gap">none</td>') : r.rateLimit.includes("exempt") ? '<td class="warn">exempt</td>' : `<td>${esc(r.rateLimit.join(", "))}</td>`;
-    const csrf = r.csrf === "unprotected" ? (gaps.csrf++, '<td class="gap">unprotected</td>') : r.csrf === "exempt" ? '<td class="warn">exempt</td>' : `<td>${esc(r.csrf)}</td>`;
+    const csrf = r.csrf === "unprotected" ? (gaps.csrf++, '<td class="gap nowrap">unprotected</td>') : r.csrf === "exempt" ? '<td class="warn nowrap">exempt</td>' : `<td class="nowrap">${esc(r.csrf)}</td>`;
     return (
-      `<tr>${manyApps ? `<td class="mono">${esc(r.app)}</td>` : ""}<td class="mono">${esc(r.methods.join(", "))}</td><td class="mono">${esc(r.path)}</td>` +
+      `<tr>${manyApps ? `<td class="mono">${esc(r.app)}</td>` : ""}<td class="mono nowrap">${esc(r.methods.join(", "))}</td><td class="mono">${esc(r.path)}</td>` +
       `<td class="mono">${esc(r.endpoint ?? "?")}</td>${auth}${rate}${csrf}<td class="mono">${esc(`${r.file}:${r.line}`)}</td></tr>`
     );
   });
@@ -206,10 +206,10 @@ function findingsSection(shown: Finding[]): string {
   return (
     `<section id="findings" aria-labelledby="findings-h"><h2 id="findings-h">Findings (${shown.length})</h2>` +
     `<div class="controls" id="findings-controls" role="search" aria-label="Filter findings" hidden>` +
-    `<label for="filter-severity">Severity<select id="filter-severity"><option value="">All severities</option>${sevOptions.join("")}</select></label>` +
-    `<label for="filter-rule">Rule<select id="filter-rule"><option value="">All rules</option>${ruleOptions.join("")}</select></label>` +
-    `<label for="filter-file">File contains<input id="filter-file" type="search" autocomplete="off" spellcheck="false"></label>` +
-    `<label for="filter-text">Text contains<input id="filter-text" type="search" autocomplete="off" spellcheck="false"></label>` +
+    `<div class="field"><label for="filter-severity">Severity</label><select id="filter-severity"><option value="">All severities</option>${sevOptions.join("")}</select></div>` +
+    `<div class="field"><label for="filter-rule">Rule</label><select id="filter-rule"><option value="">All rules</option>${ruleOptions.join("")}</select></div>` +
+    `<div class="field"><label for="filter-file">File contains</label><input id="filter-file" type="search" autocomplete="off" spellcheck="false"></div>` +
+    `<div class="field"><label for="filter-text">Text contains</label><input id="filter-text" type="search" autocomplete="off" spellcheck="false"></div>` +
     `<button type="button" id="filter-reset">Reset filters</button></div>` +
     `<p id="findings-status" role="status" aria-live="polite"></p>` +
     `<noscript><p>The findings list is built by the page's own script, which is blocked here. The JSON report (<code>--format json</code>) holds the same findings.</p></noscript>` +
