@@ -104,10 +104,12 @@ export const HTML_SCRIPT = String.raw`
 
   function trace(f) {
     var steps = f.trace;
-    return lazyDetails("trace", "Data flow: " + steps.length + (steps.length === 1 ? " step" : " steps") + " from request to sink", function () {
+    // A one-step trace points at a related place (where a value is read, where a control is missing).
+    var label = steps.length === 1 ? "Related location" : "Data flow: " + steps.length + " steps from source to sink";
+    return lazyDetails("trace", label, function () {
       var ol = el("ol", "flow");
       for (var i = 0; i < steps.length; i++) {
-        var kind = i === steps.length - 1 && i > 0 ? "sink" : i === 0 ? "source" : "step";
+        var kind = steps.length === 1 ? "at" : i === steps.length - 1 ? "sink" : i === 0 ? "source" : "step";
         var li = el("li", kind);
         li.appendChild(el("span", "step-kind", kind));
         li.appendChild(el("span", "mono", at(steps[i].file, steps[i].range)));

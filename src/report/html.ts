@@ -220,7 +220,8 @@ function findingsSection(shown: Finding[]): string {
 
 /** One self-contained HTML page; nothing in it loads from the network. */
 export function formatHtml(result: ScanResult, opts: ReportOptions): string {
-  const shown = visibleFindings(result.findings, opts.showSuppressed);
+  // Most severe first, then file, position and rule: a reader starts at the top.
+  const shown = visibleFindings(result.findings, opts.showSuppressed).sort((a, b) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity));
   const name = result.root.replace(/[\\/]+$/, "").replace(/^.*[\\/]/, "") || "project";
   const csp = contentSecurityPolicy(HTML_SCRIPT, HTML_STYLE);
   const toc = [
