@@ -17,7 +17,10 @@ import type { ReportOptions } from "../src/report/index.js";
 import { escapeHtmlText, jsonForScript } from "../src/report/html.js";
 import { inventoryOf } from "../src/inventory/routes.js";
 import { RULES } from "../src/rules/index.js";
-import { scanDir } from "./support/scan.js";
+import { scanDir, writeProject } from "./support/scan.js";
+import { scan } from "../src/scan.js";
+import { defaultConfig } from "../src/config/types.js";
+import type { Rule } from "../src/rules/define.js";
 import { HOSTILE_NAMES, IMG_PAYLOAD, LINK_PAYLOAD, REPO_ROOT, SCRIPT_PAYLOAD, hostileProject, hostileSource, markdownProblems } from "./support/hostile.js";
 
 const VULNERABLE = join(REPO_ROOT, "examples/vulnerable-app");
@@ -159,6 +162,32 @@ test("html: the posture section renders grade, verdicts, evidence and next steps
   assert.ok(html.includes("Read <code>DEBUG</code> from the environment."));
   assert.ok(html.includes('<a href="#posture">Posture</a>'));
   assert.ok(!formatReport("html", { ...result, posture: undefined }, opts()).includes('id="posture"'), "no posture, no section");
+});
+
+test("html: a secret a rule names is masked in message, evidence, excerpt and trace alike", async () => {
+  const secret = "s3cr3t-Value-kept-in-code";
+  const dir = writeProject({ "app.py": `from flask import Flask\napp = Flask(__name__)\napp.secret_key = "${secret}"\n` });
+  try {
+    const rule = {
+      ...RULES[0]!,
+      id: "TEST-SECRET-001",
+      check: ({ report }: Parameters<Rule["check"]>[0]) =>
+        report({
+          file: "app.py",
+          range: { start: { line: 3, column: 1 }, end: { line: 3, column: 44 } },
+          message: `the key ${secret} is in the source`,
+          secrets: [secret],
+          trace: [{ file: "app.py", range: { start: { line: 3, column: 18 }, end: { line: 3, column: 44 } }, message: `\`"${secret}"\` is assigned here` }],
+        }),
+    } as Rule;
+    const out = await scan({ targets: [dir], config: defaultConfig(dir), jobs: 0, rules: [rule] });
+    const html = formatReport("html", out.result, opts());
+    assert.ok(html.includes("TEST-SECRET-001"));
+    assert.ok(!html.includes(secret), "the secret appears nowhere in the page");
+    assert.equal(pageData(html).findings[0]!["trace"] !== undefined, true);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 let hostile: { dir: string; result: ScanResult } | undefined;
