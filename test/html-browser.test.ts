@@ -144,6 +144,24 @@ test("browser: the vulnerable app's report filters by severity, rule and file, a
     assert.deepEqual(order, [...order].sort((a, b) => a - b), "most severe first");
     assert.match((await page.textContent("#findings-status")) ?? "", new RegExp(`of ${total} matching findings`));
 
+    // The controls are reachable and usable from the keyboard alone.
+    await page.focus("#filter-severity");
+    const tabOrder: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      await page.keyboard.press("Tab");
+      tabOrder.push(await page.evaluate(() => document.activeElement?.id ?? ""));
+    }
+    assert.deepEqual(tabOrder, ["filter-rule", "filter-file", "filter-text", "filter-reset"]);
+    await page.focus("#filter-severity");
+    await page.keyboard.press("ArrowDown");
+    assert.equal(await page.inputValue("#filter-severity"), "critical");
+    assert.ok((await visible(page)).every((f) => f.severity === "critical"), "arrow key on the select filters");
+    await page.focus("#filter-file");
+    await page.keyboard.type("config");
+    assert.ok((await visible(page)).every((f) => f.severity === "critical" && f.file.includes("config")), "typing filters");
+    await page.focus("#filter-reset");
+    await page.keyboard.press("Enter");
+
     // Severity: only that severity is listed, and all of it.
     await page.getByLabel("Severity", { exact: true }).selectOption("critical");
     let shown = await visible(page);
