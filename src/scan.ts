@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Config } from "./config/types.js";
-import type { Diagnostic, Finding, ScanResult, Severity, SourceFile } from "./core/types.js";
+import type { Diagnostic, Finding, RouteRecord, ScanResult, Severity, SourceFile } from "./core/types.js";
 import { compareFindings, SEVERITIES } from "./core/types.js";
 import { discover } from "./discover/walk.js";
 import { runRules, SourceCache } from "./analyse/engine.js";
@@ -16,6 +16,8 @@ import { RULES } from "./rules/index.js";
 import { prepareTaint } from "./taint/index.js";
 import { indexOpenApi } from "./index/openapi.js";
 import { computePosture } from "./posture/index.js";
+import { inventoryOf } from "./inventory/routes.js";
+import { routeRecord } from "./inventory/format.js";
 
 export interface ScanOptions {
   targets: string[];
@@ -109,6 +111,13 @@ export async function scan(opts: ScanOptions): Promise<ScanOutput> {
     }
     lap("posture", t);
   }
+  // The route inventory for reports (the rules that read it have built it already, so this is cheap).
+  let routes: RouteRecord[] = [];
+  try {
+    routes = inventoryOf(project).routes.map(routeRecord);
+  } catch (err) {
+    diagnostics.unshift({ file: "", severity: "error", code: "inventory-failed", message: `the route inventory could not be built: ${(err as Error).message}` });
+  }
   const active = findings.filter((f) => !f.suppressed);
   const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
   for (const f of active) bySeverity[f.severity]++;
@@ -125,6 +134,7 @@ export async function scan(opts: ScanOptions): Promise<ScanOutput> {
       bySeverity,
       elapsedMs: Math.round(performance.now() - t0),
     },
+    routes,
   };
   if (posture) result.posture = posture;
   return { result, project, files: found.files, timings };
