@@ -1,0 +1,96 @@
+import { toRange } from "../../index/ir.js";
+import { isTestPath } from "../../link/project.js";
+import { errorHandlers } from "../../taint/errors.js";
+import { taintHits, type TaintHit } from "../../taint/index.js";
+import { productionApps } from "../config/sources.js";
+import { defineRule } from "../define.js";
+
+/** The engine's origin of exception details, as the subject of a sentence. */
+function describe(origin: string): string {
+  const caught = /^exception caught as (`[^`]+`)$/.exec(origin);
+  if (caught) return `The text of an exception caught as ${caught[1]}`;
+  const handled = /^exception `[^`]+` handled by (`[^`]+`)$/.exec(origin);
+  if (handled) return `The text of the exception ${handled[1]} handles`;
+  if (origin === "exception `original_exception`") return "The text of the unhandled exception (`original_exception`)";
+  const detail = /^exception details from (`[^`]+`)$/.exec(origin);
+  if (detail) return `The traceback text from ${detail[1]}`;
+  return "Exception details";
+}
+
+export default defineRule({
+  id: "FLASK-ERROR-001",
+  title: "Exception details sent to the client",
+  family: "errors",
+  severity: "medium",
+  confidence: "high",
+  cwe: [209, 497],
+  owasp: "A05:2021",
+  tags: ["information-disclosure", "error-handling", "data-flow"],
+  impact:
+    "An error message written for developers tells an attacker what runs behind the app: SQL statements and table names, file paths, host names of internal services, library versions, sometimes credentials embedded in a connection string. It also tells them which input broke what, which guides the next attempt.",
+  fix: "Log the exception on the server (`current_app.logger.exception(...)`) and send the client a fixed message, optionally with an id it can quote to support. Keep `str(e)`, `repr(e)`, `e.args` and tracebacks out of responses, templates and `abort()` descriptions.",
+  mitigation: "Register a handler for `Exception` (or 500) that returns a generic page or JSON body, so an error path the code forgot still ends there, and keep `DEBUG` off in production.",
+  docs: {
+    what:
+      "Reports the text of a caught exception reaching what the client receives: returned from a view or error handler (directly, through `jsonify`, `make_response`, a response object or `render_template` arguments), or given to `abort()` as its description or response. The text counts whether it is taken with `str(e)`, `repr(e)`, `e.args`, an f-string or `%` formatting, or comes from `traceback.format_exc()`/`format_exception()`/`sys.exc_info()`, and whether it passes through helper functions on the way. Also reports error handlers registered for `Exception` (or a library's error class) that return the exception's text, and, once per app, a production app that registers no handler for 500, `InternalServerError`, `HTTPException` or `Exception` at all (low severity).",
+    why:
+      "Exceptions from databases, file systems, templates and HTTP clients describe the server's internals in detail. Sent to the client, they hand an attacker a map of the back end for free, and error-based probing (SQL injection in particular) becomes much easier when each failure comes back with the database's own message.",
+    bad: 'try:\n    rows = db.session.execute(query).all()\nexcept Exception as e:\n    return jsonify(error=str(e)), 500',
+    good: 'try:\n    rows = db.session.execute(query).all()\nexcept Exception:\n    current_app.logger.exception("report query failed")\n    return jsonify(error="internal error"), 500',
+    detection:
+      "Uses the data-flow engine with the caught exception as the source: `except T as e:` makes `e` a source when T is `Exception`, `BaseException`, an `OSError`-style built-in error or a library's error class (SQLAlchemy, database drivers, `requests`, `subprocess`), and so does the first parameter of a handler registered for such a type; `.original_exception` (what Werkzeug's `InternalServerError` wraps) and `traceback.format_exc()`-style calls are sources wherever they appear. The sinks are the return values of views (routes, class-based views, Flask-RESTful resources) and error handlers, and `abort()`'s description. Not reported: exceptions that exist to talk to the client (Werkzeug's `HTTPException` and its subclasses, whose `description`, `code` and `name` are written for clients; validation errors such as marshmallow's or WTForms'; `ValueError`, `KeyError` and `IndexError`, whose text describes the client's own input; the project's own exception classes, whose messages the app wrote), handlers for 4xx codes or `HTTPException`, exceptions that are only logged, and views in test files. A handler for 500 receives the `InternalServerError` whose text is Flask's generic message, so only its `original_exception` counts. The app-wide finding is reported at the app's construction when no handler covers unhandled errors.",
+    falsePositives:
+      "A library exception whose text is safe to show (a payment provider's decline reason) is reported; catch its specific type, or map it to a message of your own. The app-wide finding is advice: Flask's own 500 page reveals nothing while `DEBUG` is off, but without a handler of your own an API answers failures with HTML and nothing makes sure the failure is logged with context.",
+    references: [
+      "https://cwe.mitre.org/data/definitions/209.html",
+      "https://owasp.org/www-community/Improper_Error_Handling",
+      "https://flask.palletsprojects.com/en/stable/errorhandling/",
+    ],
+  },
+  check({ project, report }) {
+    const bySink = new Map<string, TaintHit[]>();
+    for (const h of taintHits(project, "error")) {
+      if (isTestPath(h.file)) continue;
+      const k = `${h.file}\0${h.r}`;
+      bySink.set(k, [...(bySink.get(k) ?? []), h]);
+    }
+    for (const hits of bySink.values()) {
+      hits.sort((a, b) => a.trace.length - b.trace.length || (a.origin < b.origin ? -1 : a.origin > b.origin ? 1 : 0));
+      const h = hits[0]!;
+      const via = h.trace.length > 2 ? ` in ${h.trace.length - 1} steps (see the trace)` : "";
+      const where = h.sink === "the response" ? "the response" : `\`${h.sink}\` as ${h.what}`;
+      report({
+        file: h.file,
+        range: toRange(h.r),
+        message: `${describe(h.origin)} reaches ${where}${via}, so the client reads what went wrong inside the server.`,
+        scope: h.scope,
+        trace: h.trace.map((s) => ({ file: s.file, range: toRange(s.r), message: s.message })),
+      });
+    }
+
+    // App-wide: production apps without a handler of their own for unhandled errors.
+    if (project.routes.length === 0) return;
+    const handlers = errorHandlers(project).filter((x) => x.catchAll && !isTestPath(x.mod0.path));
+    // An app class that overrides `handle_exception` (or assigns it) answers failures its own way.
+    const ownHandling = project.pythonModules().some((m) => m.index.defs.some((d) => d.name === "handle_exception" && d.scope !== "") || m.index.assigns.some((a) => a.targets.some((t) => t.k === "attr" && t.name === "handle_exception")));
+    if (ownHandling) return;
+    for (const app of productionApps(project)) {
+      if (isTestPath(app.mod.path)) continue;
+      const covered = handlers.some((x) => {
+        const got = project.appsOf(x.mod0, x.scope, x.on);
+        if (got.apps.includes(app) || (got.isApp && got.apps.length === 0)) return true;
+        // A blueprint's `app_errorhandler` applies to every app the blueprint is registered on.
+        return !got.isApp;
+      });
+      if (covered) continue;
+      report({
+        file: app.mod.path,
+        range: toRange(app.call.r),
+        message: "This app registers no handler for unhandled errors (500, `InternalServerError` or `Exception`): failures are answered with Flask's default page, and nothing of the app's own decides what the client sees or makes sure the error is logged.",
+        severity: "low",
+        confidence: "medium",
+        scope: app.scope,
+      });
+    }
+  },
+});
