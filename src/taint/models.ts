@@ -16,7 +16,7 @@
 export const ERROR_ORIGIN = "exception";
 
 /** The kinds of sink, one per data-flow rule. */
-export const SINK_KINDS = ["sql", "cmd", "code", "ldap", "xpath", "deser", "ssti", "path", "ssrf", "redirect", "upload", "upload-store", "ldap-dn", "error", "trust"] as const;
+export const SINK_KINDS = ["sql", "cmd", "code", "ldap", "xpath", "deser", "ssti", "path", "ssrf", "redirect", "upload", "upload-store", "ldap-dn", "error", "trust", "xxe"] as const;
 export type SinkKind = (typeof SINK_KINDS)[number];
 
 export function kindBit(k: SinkKind): number {
@@ -138,6 +138,8 @@ export const SINKS: SinkSpec[] = [
   { kind: "trust", callees: ["jwt.encode", "jose.jwt.encode", "authlib.jose.jwt.encode"], args: [0], kwargs: ["payload", "claims"], what: "the token's claims" },
   { kind: "trust", callees: ["flask_jwt_extended.create_access_token", "flask_jwt_extended.create_refresh_token", "flask_jwt_extended.utils.create_access_token", "flask_jwt_extended.utils.create_refresh_token"], args: [0], kwargs: ["identity", "additional_claims"], what: "the token's identity" },
   { kind: "trust", callees: ["URLSafeTimedSerializer", "URLSafeSerializer", "TimedSerializer", "Serializer", "JSONWebSignatureSerializer", "TimedJSONWebSignatureSerializer"].map((c) => `itsdangerous.${c}().dumps`).concat(["itsdangerous.Signer().sign", "itsdangerous.TimestampSigner().sign"]), args: [0], kwargs: ["obj", "value"], what: "the signed value" },
+  // XML parsed by lxml (FLASK-XXE-001 decides whether the parser resolves external entities).
+  { kind: "xxe", callees: ["fromstring", "XML", "parse", "iterparse", "XMLID", "fromstringlist"].flatMap((f) => [`lxml.etree.${f}`, `lxml.objectify.${f}`]), args: [0], kwargs: ["text", "source"], what: "the XML document" },
   // Redirects
   { kind: "redirect", callees: ["flask.redirect", "flask.helpers.redirect", "werkzeug.utils.redirect", "quart.redirect"], args: [0], kwargs: ["location"], what: "the redirect target" },
 ];
