@@ -118,3 +118,15 @@ export function callSites(project: Project, imports: RegExp): CallSite[] {
   }
   return out;
 }
+
+/** The call site at a range of a module, with its place (null when the module has no such call). */
+export function siteAt(project: Project, mod: ModuleInfo, r: string): CallSite | null {
+  for (const unit of codeUnits(project, mod)) {
+    for (const c of callsOf(unit)) {
+      if (c.call.r !== r) continue;
+      const test = isTestPath(mod.path);
+      return { ...c, mod, unit, locals: localValues(unit.steps), devOnly: test || (unit.def?.mainGuard ?? false) || c.conds.some((x) => !x.negated && isMainTest(x.test)) };
+    }
+  }
+  return null;
+}

@@ -1487,6 +1487,13 @@ class FunctionAnalysis {
     const then = new Map<string, number>();
     const orelse = new Map<string, number>();
     const put = (m: Map<string, number>, name: string, mask: number) => m.set(name, (m.get(name) ?? 0) | mask);
+    // `isinstance(e, HTTPException)`: in that branch the exception is one whose text is written for clients.
+    if (e.k === "call" && e.args.length === 2 && e.args[0]!.k === "name" && this.paths(e.fn).includes("builtins.isinstance")) {
+      if (!leakyException(this.project, this.f.mod, this.scope, e.args[1]!)) {
+        put(then, e.args[0]!.id, kindBit("error"));
+        return { then, orelse };
+      }
+    }
     switch (e.k) {
       case "not": {
         const r = this.refine(e.e, st);
