@@ -877,9 +877,11 @@ class FunctionAnalysis {
         const ref = this.refine(e.test, st);
         return union(this.eval(e.body, applyRefinement(copy(st), ref.then)), this.eval(e.orelse, applyRefinement(copy(st), ref.orelse)));
       }
-      case "cmp":
-        for (const o of e.operands) this.eval(o, st);
-        return CLEAN;
+      case "cmp": {
+        // A comparison's result is a boolean: no text survives, but the client still chose it (`g.is_admin = arg == "1"`).
+        const ops = e.operands.map((o) => this.eval(o, st).flat());
+        return sanitise(unionAll(ops), NOT_TRUST);
+      }
       case "not":
         this.eval(e.e, st);
         return CLEAN;

@@ -16,6 +16,9 @@ const SECURITY = new Set(["token", "tokens", "secret", "secrets", "sign", "signa
 /** Words that make it a checksum, cache key or identifier where collisions do not matter. */
 const BENIGN = new Set(["etag", "etags", "cache", "cached", "caching", "checksum", "checksums", "fingerprint", "dedup", "dedupe", "duplicate", "duplicates", "gravatar", "avatar", "identicon", "color", "colour", "shard", "bucket", "partition", "filename", "file", "files", "path", "url", "content", "chunk", "chunks", "static", "asset", "assets", "version", "revision", "bust", "cachebust", "md5sum", "sha1sum", "integrity", "lock", "digest_file", "blob", "image", "thumbnail", "thumb", "etag_for"]);
 
+/** Words of HTTP Digest authentication, whose hashes the protocol dictates. */
+const PROTOCOL = new Set(["realm", "qop", "cnonce", "ha1", "ha2"]);
+
 function has(names: readonly string[], set: ReadonlySet<string>): string | null {
   for (const n of names) for (const w of wordsOf(n)) if (set.has(w)) return n;
   return null;
@@ -78,7 +81,7 @@ export default defineRule({
     bad: 'user.password_hash = hashlib.md5(password.encode()).hexdigest()\n\nreset_token = hashlib.sha1(f"{user.email}{time.time()}".encode()).hexdigest()',
     good: 'user.password_hash = generate_password_hash(password)\n\nreset_token = secrets.token_urlsafe(32)',
     detection:
-      "Calls are resolved through imports and aliases. A hash whose input names a password (`password`, `passwd`, `pwd`, `passphrase`) is reported whatever the algorithm, at high severity for MD5/SHA-1. MD5 and SHA-1 are reported for tokens and signatures when a security word (`token`, `secret`, `signature`, `sign`, `auth`, `session`, `nonce`, `otp`, `reset`, `salt`, `csrf`, `api_key`, `verify`, ...) names the input, the result or the function, and no word of a harmless use does. Not reported: `usedforsecurity=False`; ETags, cache keys, checksums, file fingerprints and deduplication, Gravatar URLs, colours and shard keys (recognised by `etag`, `cache`, `checksum`, `file`, `path`, `url`, `content`, `gravatar`, `color`, ... in the same names); HMAC with SHA-1 or better (HMAC-SHA1 has no practical attack and TOTP specifies it); hashes with no telling name at all; code in tests and `__main__` blocks.",
+      "Calls are resolved through imports and aliases. A hash whose input names a password (`password`, `passwd`, `pwd`, `passphrase`) is reported whatever the algorithm, at high severity for MD5/SHA-1. MD5 and SHA-1 are reported for tokens and signatures when a security word (`token`, `secret`, `signature`, `sign`, `auth`, `session`, `nonce`, `otp`, `reset`, `salt`, `csrf`, `api_key`, `verify`, ...) names the input, the result or the function, and no word of a harmless use does. Not reported: `usedforsecurity=False`; ETags, cache keys, checksums, file fingerprints and deduplication, Gravatar URLs, colours and shard keys (recognised by `etag`, `cache`, `checksum`, `file`, `path`, `url`, `content`, `gravatar`, `color`, ... in the same names); HMAC with SHA-1 or better (HMAC-SHA1 has no practical attack and TOTP specifies it); the hashes of HTTP Digest authentication (inputs named `realm`, `qop`, `cnonce`, `HA1`), which the protocol fixes; hashes with no telling name at all; code in tests and `__main__` blocks.",
     falsePositives:
       "Names can mislead: a function called `sign_url` that only makes a cache-busting suffix is reported; rename it or suppress the finding with the reason. A password hashed with a fast hash inside a KDF of your own (many rounds, a salt) is still reported, since the rule cannot judge the work factor; prefer a standard KDF.",
     references: [
@@ -101,6 +104,8 @@ export default defineRule({
       const { names } = useNames(project, site);
       const outputs = [...names.map((n) => n.name), ...(site.unit.def ? [site.unit.def.name] : [])];
       const label = hmac ? "HMAC-MD5" : alg.toUpperCase().replace(/_/g, "-");
+      // HTTP Digest authentication (RFC 7616) fixes its hash of the password; the app cannot choose another.
+      if (has(inputs, PROTOCOL)) continue;
       const pw = has(inputs, PASSWORD);
       // A password stored under a cache-like name is still a password; its hash is the secret.
       if (pw && !hmac) {

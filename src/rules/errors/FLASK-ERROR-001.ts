@@ -1,5 +1,6 @@
 import { toRange } from "../../index/ir.js";
-import { isTestPath } from "../../link/project.js";
+import { isTestPath, type FlaskObject } from "../../link/project.js";
+import { inventoryOf } from "../../inventory/routes.js";
 import { errorHandlers } from "../../taint/errors.js";
 import { taintHits, type TaintHit } from "../../taint/index.js";
 import { productionApps } from "../config/sources.js";
@@ -38,7 +39,7 @@ export default defineRule({
     bad: 'try:\n    rows = db.session.execute(query).all()\nexcept Exception as e:\n    return jsonify(error=str(e)), 500',
     good: 'try:\n    rows = db.session.execute(query).all()\nexcept Exception:\n    current_app.logger.exception("report query failed")\n    return jsonify(error="internal error"), 500',
     detection:
-      "Uses the data-flow engine with the caught exception as the source: `except T as e:` makes `e` a source when T is `Exception`, `BaseException`, an `OSError`-style built-in error or a library's error class (SQLAlchemy, database drivers, `requests`, `subprocess`), and so does the first parameter of a handler registered for such a type; `.original_exception` (what Werkzeug's `InternalServerError` wraps) and `traceback.format_exc()`-style calls are sources wherever they appear. The sinks are the return values of views (routes, class-based views, Flask-RESTful resources) and error handlers, and `abort()`'s description. Not reported: exceptions that exist to talk to the client (Werkzeug's `HTTPException` and its subclasses, whose `description`, `code` and `name` are written for clients; validation errors such as marshmallow's or WTForms'; `ValueError`, `KeyError` and `IndexError`, whose text describes the client's own input; the project's own exception classes, whose messages the app wrote), handlers for 4xx codes or `HTTPException`, exceptions that are only logged, and views in test files. A handler for 500 receives the `InternalServerError` whose text is Flask's generic message, so only its `original_exception` counts. The app-wide finding is reported at the app's construction when no handler covers unhandled errors.",
+      "Uses the data-flow engine with the caught exception as the source: `except T as e:` makes `e` a source when T is `Exception`, `BaseException`, an `OSError`-style built-in error or a library's error class (SQLAlchemy, database drivers, `requests`, `subprocess`), and so does the first parameter of a handler registered for such a type; `.original_exception` (what Werkzeug's `InternalServerError` wraps) and `traceback.format_exc()`-style calls are sources wherever they appear. The sinks are the return values of views (routes, class-based views, Flask-RESTful resources) and error handlers, and `abort()`'s description. Not reported: exceptions that exist to talk to the client (Werkzeug's `HTTPException` and its subclasses, whose `description`, `code` and `name` are written for clients; validation errors such as marshmallow's or WTForms'; `ValueError`, `KeyError` and `IndexError`, whose text describes the client's own input; the project's own exception classes, whose messages the app wrote), handlers for 4xx codes or `HTTPException`, exceptions that are only logged, and views in test files. A handler for 500 receives the `InternalServerError` whose text is Flask's generic message, so only its `original_exception` counts. The app-wide finding is reported at the app's construction when no handler covers unhandled errors, for apps that serve routes (directly or through registered blueprints) outside tests and development-only code; a project that overrides or assigns `handle_exception` is left alone.",
     falsePositives:
       "A library exception whose text is safe to show (a payment provider's decline reason) is reported; catch its specific type, or map it to a message of your own. The app-wide finding is advice: Flask's own 500 page reveals nothing while `DEBUG` is off, but without a handler of your own an API answers failures with HTML and nothing makes sure the failure is logged with context.",
     references: [
@@ -74,8 +75,18 @@ export default defineRule({
     // An app class that overrides `handle_exception` (or assigns it) answers failures its own way.
     const ownHandling = project.pythonModules().some((m) => m.index.defs.some((d) => d.name === "handle_exception" && d.scope !== "") || m.index.assigns.some((a) => a.targets.some((t) => t.k === "attr" && t.name === "handle_exception")));
     if (ownHandling) return;
+    // Only apps that serve routes (directly or through registered blueprints): a throwaway app built by a CLI command answers no one.
+    const serving = new Set<FlaskObject>();
+    const up = (o: FlaskObject, seen: Set<FlaskObject>) => {
+      if (seen.has(o)) return;
+      seen.add(o);
+      if (o.kind === "app") serving.add(o);
+      for (const reg of project.registrations) if (reg.child === o) up(reg.parent, seen);
+    };
+    for (const r of project.routes) up(r.owner, new Set());
+    for (const r of inventoryOf(project).routes) if (r.route.owner) up(r.route.owner, new Set());
     for (const app of productionApps(project)) {
-      if (isTestPath(app.mod.path)) continue;
+      if (isTestPath(app.mod.path) || !serving.has(app)) continue;
       const covered = handlers.some((x) => {
         const got = project.appsOf(x.mod0, x.scope, x.on);
         if (got.apps.includes(app) || (got.isApp && got.apps.length === 0)) return true;
