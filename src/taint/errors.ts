@@ -15,7 +15,7 @@ import type { Val } from "../link/resolve.js";
 const INPUT_ERRORS = new Set(["ValueError", "KeyError", "IndexError", "LookupError", "UnicodeError", "UnicodeDecodeError", "UnicodeEncodeError", "StopIteration", "AssertionError"]);
 
 /** Library exceptions meant to be shown to the client: HTTP errors and validation errors. */
-const CLIENT_ERRORS = /^(werkzeug\.exceptions\.|flask\.(json\.)?|json\.(decoder\.)?JSONDecodeError$)|(Validation|Invalid|Schema|Form)[A-Za-z]*(Error|Exception)?$|\.(BadRequest|NotFound|Forbidden|Unauthorized|HTTPException|HTTPError)$/;
+const CLIENT_ERRORS = /^(werkzeug\.exceptions\.|flask\.(json\.)?|json\.(decoder\.)?JSONDecodeError$|jwt\.|flask_jwt_extended\.|itsdangerous\.)|(Validation|Invalid|Schema|Form|CSRF|Expired)[A-Za-z]*(Error|Exception)?$|\.(BadRequest|NotFound|Forbidden|Unauthorized|HTTPException)$/;
 
 /** The type a caught exception may be, when its text may reveal internals; null when it is meant for the client. */
 export function leakyException(project: Project, mod: ModuleInfo, scope: string, type: Expr): { name: string; label: string } | null {
@@ -63,9 +63,9 @@ export interface ErrorHandler {
   mod: ModuleInfo;
   /** The handler function; null when it is not a project function (a lambda, a library's handler). */
   def: DefFact | null;
-  /** The receiver (`app`, `bp`) and how it was registered. */
+  /** The receiver (`app`, `bp`), and the module and scope of the registration. */
   on: Expr;
-  mod0: ModuleInfo;
+  registeredIn: ModuleInfo;
   scope: string;
   /** What the handler handles: "500", "Exception", "HTTPException", "404". */
   handles: string;
@@ -106,7 +106,7 @@ export function errorHandlers(project: Project): ErrorHandler[] {
       for (const d of def.decorators) {
         if (d.k !== "call" || d.fn.k !== "attr" || (d.fn.name !== "errorhandler" && d.fn.name !== "app_errorhandler")) continue;
         const c = classify(mod, def.scope, d.args[0]);
-        if (c) out.push({ mod, def, on: d.fn.obj, mod0: mod, scope: def.scope, ...c });
+        if (c) out.push({ mod, def, on: d.fn.obj, registeredIn: mod, scope: def.scope, ...c });
       }
     }
     for (const call of mod.index.calls) {
@@ -117,8 +117,8 @@ export function errorHandlers(project: Project): ErrorHandler[] {
       const k = classify(mod, call.scope, c.args[0] ?? c.kw.find((x) => x.name === "code_or_exception")?.value);
       if (!k) continue;
       const defs = project.resolve(mod, call.scope, fn).flatMap((v) => (v.t === "def" && v.def.kind === "function" ? [v] : []));
-      for (const v of defs) out.push({ mod: v.mod, def: v.def, on: c.fn.obj, mod0: mod, scope: call.scope, ...k });
-      if (defs.length === 0) out.push({ mod, def: null, on: c.fn.obj, mod0: mod, scope: call.scope, ...k });
+      for (const v of defs) out.push({ mod: v.mod, def: v.def, on: c.fn.obj, registeredIn: mod, scope: call.scope, ...k });
+      if (defs.length === 0) out.push({ mod, def: null, on: c.fn.obj, registeredIn: mod, scope: call.scope, ...k });
     }
   }
   cache.set(project, out);
@@ -132,9 +132,11 @@ export function errorHandlers(project: Project): ErrorHandler[] {
 const AUTH_WORDS = new Set([
   "user", "userid", "uid", "username", "login", "logged", "role", "roles", "admin", "administrator", "superuser", "staff",
   "auth", "authenticated", "authorized", "authorised", "permission", "permissions", "perms", "privilege", "privileges",
-  "group", "groups", "scope", "scopes", "tenant", "account", "owner", "identity", "principal", "level", "access", "verified",
-  "mfa", "otp", "2fa", "member", "membership", "customer", "email", "impersonate", "impersonating", "acting",
+  "groups", "scopes", "tenant", "account", "owner", "identity", "principal", "verified",
+  "mfa", "otp", "2fa", "member", "membership", "customer", "impersonate", "impersonating", "acting",
 ]);
+/** Words of interface state that happens to mention a user (`user_sort`, `login_next`, `account_tab`). */
+const UI_WORDS = new Set(["next", "redirect", "return", "url", "lang", "language", "locale", "theme", "filter", "filters", "sort", "order", "page", "search", "query", "tab", "view", "prefs", "preferences", "flash", "message", "last", "draft"]);
 
 /** True when a session key or `g` attribute holds authorisation state. */
 export function authorisationKey(key: string): boolean {
@@ -143,7 +145,7 @@ export function authorisationKey(key: string): boolean {
     .toLowerCase()
     .split(/[^a-z0-9]+/)
     .filter(Boolean);
-  if (words.length === 0) return false;
+  if (words.length === 0 || words.some((w) => UI_WORDS.has(w))) return false;
   if (["is", "can", "has"].includes(words[0]!) && words.length > 1) return true;
   return words.some((w) => AUTH_WORDS.has(w) || (w.endsWith("id") && AUTH_WORDS.has(w.slice(0, -2))));
 }

@@ -8,7 +8,7 @@ import type { ModuleInfo } from "../../link/modules.js";
 import type { Step } from "../../index/body.js";
 import type { Project } from "../../link/project.js";
 import { walkBody } from "../auth/bodies.js";
-import type { CallSite } from "../calls.js";
+import { walkChildren, type CallSite } from "../calls.js";
 import { walkExpr } from "../session/facts.js";
 
 /** Lower-case words of an identifier or key (`resetToken`, `RESET_TOKEN`, `reset-token` → reset, token); `api key` joins to `apikey`. */
@@ -105,9 +105,7 @@ export function useNames(project: Project, site: CallSite): { names: UseName[]; 
             if (s.s === "return" && fn) names.push({ name: fn.name, how: `the return value of \`${fn.name}\`` });
           }
           stack.push(e);
-          walkExpr(e, (x) => {
-            if (x !== e && isChild(e, x)) visit(x);
-          });
+          walkChildren(e, visit);
           stack.pop();
         };
         visit(top);
@@ -115,36 +113,6 @@ export function useNames(project: Project, site: CallSite): { names: UseName[]; 
     }
   }
   return { names, cookie };
-}
-
-/** Whether `x` is a direct child of `e`. */
-function isChild(e: Expr, x: Expr): boolean {
-  switch (e.k) {
-    case "attr":
-      return e.obj === x;
-    case "call":
-      return e.fn === x || e.args.includes(x) || e.kw.some((k) => k.value === x);
-    case "sub":
-      return e.obj === x || e.key === x;
-    case "seq":
-      return e.elts.includes(x);
-    case "dict":
-      return e.items.some((it) => it.key === x || it.value === x);
-    case "bin":
-    case "boolop":
-      return e.l === x || e.rt === x;
-    case "cond":
-      return e.body === x || e.test === x || e.orelse === x;
-    case "cmp":
-      return e.operands.includes(x);
-    case "not":
-      return e.e === x;
-    case "fstr":
-    case "other":
-      return e.parts.includes(x);
-    default:
-      return false;
-  }
 }
 
 /** What the callers of a function pass as one of its parameters (calls found through the project model). */

@@ -39,7 +39,7 @@ export default defineRule({
     bad: 'try:\n    rows = db.session.execute(query).all()\nexcept Exception as e:\n    return jsonify(error=str(e)), 500',
     good: 'try:\n    rows = db.session.execute(query).all()\nexcept Exception:\n    current_app.logger.exception("report query failed")\n    return jsonify(error="internal error"), 500',
     detection:
-      "Uses the data-flow engine with the caught exception as the source: `except T as e:` makes `e` a source when T is `Exception`, `BaseException`, an `OSError`-style built-in error or a library's error class (SQLAlchemy, database drivers, `requests`, `subprocess`), and so does the first parameter of a handler registered for such a type; `.original_exception` (what Werkzeug's `InternalServerError` wraps) and `traceback.format_exc()`-style calls are sources wherever they appear. The sinks are the return values of views (routes, class-based views, Flask-RESTful resources) and error handlers, and `abort()`'s description. Not reported: exceptions that exist to talk to the client (Werkzeug's `HTTPException` and its subclasses, whose `description`, `code` and `name` are written for clients; validation errors such as marshmallow's or WTForms'; `ValueError`, `KeyError` and `IndexError`, whose text describes the client's own input; the project's own exception classes, whose messages the app wrote), handlers for 4xx codes or `HTTPException`, exceptions that are only logged, and views in test files. A handler for 500 receives the `InternalServerError` whose text is Flask's generic message, so only its `original_exception` counts. The app-wide finding is reported at the app's construction when no handler covers unhandled errors, for apps that serve routes (directly or through registered blueprints) outside tests and development-only code; a project that overrides or assigns `handle_exception` is left alone.",
+      "Uses the data-flow engine with the caught exception as the source: `except T as e:` makes `e` a source when T is `Exception`, `BaseException`, an `OSError`-style built-in error or a library's error class (SQLAlchemy, database drivers, `requests`, `subprocess`), and so does the first parameter of a handler registered for such a type; `.original_exception` (what Werkzeug's `InternalServerError` wraps) and `traceback.format_exc()`-style calls are sources wherever they appear. The sinks are the return values of views (routes, class-based views, Flask-RESTful resources) and error handlers, and `abort()`'s description. Not reported: exceptions that exist to talk to the client (Werkzeug's `HTTPException` and its subclasses, whose `description`, `code` and `name` are written for clients; validation errors such as marshmallow's or WTForms'; `ValueError`, `KeyError` and `IndexError`, whose text describes the client's own input; the project's own exception classes, whose messages the app wrote), handlers for 4xx codes or `HTTPException`, exceptions that are only logged, and views in test files. Messages shown with `flash()` are not followed (they are usually written for the user; a raw `flash(str(e))` is a gap of this rule). A handler for 500 receives the `InternalServerError` whose text is Flask's generic message, so only its `original_exception` counts. The app-wide finding is reported at the app's construction when no handler covers unhandled errors, for apps that serve routes (directly or through registered blueprints) outside tests and development-only code; a project that overrides or assigns `handle_exception` is left alone.",
     falsePositives:
       "A library exception whose text is safe to show (a payment provider's decline reason) is reported; catch its specific type, or map it to a message of your own. The app-wide finding is advice: Flask's own 500 page reveals nothing while `DEBUG` is off, but without a handler of your own an API answers failures with HTML and nothing makes sure the failure is logged with context.",
     references: [
@@ -71,7 +71,7 @@ export default defineRule({
 
     // App-wide: production apps without a handler of their own for unhandled errors.
     if (project.routes.length === 0) return;
-    const handlers = errorHandlers(project).filter((x) => x.catchAll && !isTestPath(x.mod0.path));
+    const handlers = errorHandlers(project).filter((x) => x.catchAll && !isTestPath(x.registeredIn.path));
     // An app class that overrides `handle_exception` (or assigns it) answers failures its own way.
     const ownHandling = project.pythonModules().some((m) => m.index.defs.some((d) => d.name === "handle_exception" && d.scope !== "") || m.index.assigns.some((a) => a.targets.some((t) => t.k === "attr" && t.name === "handle_exception")));
     if (ownHandling) return;
@@ -88,7 +88,7 @@ export default defineRule({
     for (const app of productionApps(project)) {
       if (isTestPath(app.mod.path) || !serving.has(app)) continue;
       const covered = handlers.some((x) => {
-        const got = project.appsOf(x.mod0, x.scope, x.on);
+        const got = project.appsOf(x.registeredIn, x.scope, x.on);
         if (got.apps.includes(app) || (got.isApp && got.apps.length === 0)) return true;
         // A blueprint's `app_errorhandler` applies to every app the blueprint is registered on.
         return !got.isApp;
