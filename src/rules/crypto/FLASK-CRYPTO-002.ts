@@ -14,7 +14,7 @@ import { useNames, wordsOf, type UseName } from "./purpose.js";
 const RANDOM_FUNCS = new Set(["random", "randint", "choice", "choices", "getrandbits", "randrange", "sample", "shuffle", "uniform", "randbytes", "triangular", "betavariate", "gauss"]);
 
 /** Words that make a value a secret someone could guess. */
-const SECURITY = new Set(["token", "tokens", "password", "passwords", "passwd", "pwd", "pw", "passphrase", "reset", "otp", "totp", "pin", "nonce", "salt", "secret", "secrets", "apikey", "session", "sid", "csrf", "xsrf", "verification", "verify", "confirm", "confirmation", "activation", "activate", "invite", "invitation", "magic", "auth", "challenge", "recovery", "2fa", "mfa", "temp_password", "signup", "unsubscribe"]);
+const SECURITY = new Set(["token", "tokens", "password", "passwords", "passwd", "pwd", "pw", "passphrase", "reset", "otp", "totp", "pin", "nonce", "salt", "secret", "secrets", "apikey", "session", "sid", "csrf", "xsrf", "verification", "verify", "verifier", "confirm", "confirmation", "activation", "activate", "invite", "invitation", "magic", "auth", "challenge", "recovery", "2fa", "mfa", "temp_password", "signup", "unsubscribe"]);
 /** `code` and `key` are secrets only next to one of these (`reset_code`, `api_key`), not alone (`country_code`, `sort_key`). */
 const CODE_CONTEXT = new Set(["sms", "email", "login", "access", "private", "signing", "encryption", "one", "time", "onetime", "security", "auth", "backup", "recovery", "verify", "verification", "confirm", "confirmation", "activation", "reset", "invite", "mfa", "2fa", "otp", "secret", "session"]);
 /** Words of harmless randomness: games, quizzes, sampling, jitter, display. */
