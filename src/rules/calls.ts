@@ -103,12 +103,20 @@ export function isFlaskProject(project: Project): boolean {
   return project.apps.length > 0 || project.routes.length > 0 || project.flaskModules().length > 0;
 }
 
-/** Call sites in the project's modules that import a module matching `imports`. */
-export function callSites(project: Project, imports: RegExp): CallSite[] {
+/**
+ * Call sites in the project's modules that import a module matching `imports` and call something whose
+ * last name is in `names` (checked on the per-file index first, so only those modules are parsed again).
+ */
+export function callSites(project: Project, imports: RegExp, names: ReadonlySet<string>): CallSite[] {
   if (!isFlaskProject(project)) return [];
   const out: CallSite[] = [];
   for (const mod of project.pythonModules()) {
-    if (!mod.index.imports.some((f) => imports.test(f.module))) continue;
+    const from = mod.index.imports.filter((f) => imports.test(f.module));
+    if (from.length === 0) continue;
+    // `from random import choice as pick`: the local name stands for one of `names`.
+    const aliases = new Set(from.filter((f) => f.member !== null && names.has(f.member)).map((f) => f.local));
+    const wanted = (n: string) => names.has(n) || aliases.has(n);
+    if (!mod.index.calls.some((c) => wanted(c.call.fn.k === "name" ? c.call.fn.id : c.call.fn.k === "attr" ? c.call.fn.name : ""))) continue;
     const test = isTestPath(mod.path);
     for (const unit of codeUnits(project, mod)) {
       const locals = localValues(unit.steps);

@@ -9,6 +9,8 @@ import { namesRead, useNames, wordsOf, type UseName } from "./purpose.js";
 const WEAK = new Set(["md5", "sha1", "md4", "md5-sha1", "ripemd160", "sha"]);
 const FAST = new Set(["sha224", "sha256", "sha384", "sha512", "sha3_224", "sha3_256", "sha3_384", "sha3_512", "blake2b", "blake2s", "sha512_224", "sha512_256"]);
 const HASH_CALL = /^hashlib\.(\w+)$/;
+/** Names a call must end with to be looked at (any alias of them is a plain name bound by an import the index also sees). */
+const CALL_NAMES = new Set([...WEAK, ...FAST, "new", "HMAC"]);
 
 const PASSWORD = new Set(["password", "passwords", "passwd", "pwd", "pw", "passphrase", "pass", "pword"]);
 /** Words that make a digest a credential, a token or a signature. */
@@ -92,7 +94,7 @@ export default defineRule({
     ],
   },
   check({ project, report }) {
-    for (const site of callSites(project, /^(hashlib|hmac|Crypto|Cryptodome)(\.|$)/)) {
+    for (const site of callSites(project, /^(hashlib|hmac|Crypto|Cryptodome)(\.|$)/, CALL_NAMES)) {
       if (site.devOnly) continue;
       const hmac = hmacMd5(project, site);
       const alg = hmac ? "md5" : algorithm(project, site);

@@ -13,6 +13,9 @@ import { useNames, wordsOf, type UseName } from "./purpose.js";
 /** Functions of the `random` module (module-level or on a `random.Random()` instance) that draw from the Mersenne Twister. */
 const RANDOM_FUNCS = new Set(["random", "randint", "choice", "choices", "getrandbits", "randrange", "sample", "shuffle", "uniform", "randbytes", "triangular", "betavariate", "gauss"]);
 
+/** Call names worth a closer look (`callSites` adds the local names they are imported under). */
+const CALL_NAMES = new Set([...RANDOM_FUNCS, "uuid1"]);
+
 /** Words that make a value a secret someone could guess. */
 const SECURITY = new Set(["token", "tokens", "password", "passwords", "passwd", "pwd", "pw", "passphrase", "reset", "otp", "totp", "pin", "nonce", "salt", "secret", "secrets", "apikey", "session", "sid", "csrf", "xsrf", "verification", "verify", "verifier", "confirm", "confirmation", "activation", "activate", "invite", "invitation", "magic", "auth", "challenge", "recovery", "2fa", "mfa", "temp_password", "signup", "unsubscribe"]);
 /** `code` and `key` are secrets only next to one of these (`reset_code`, `api_key`), not alone (`country_code`, `sort_key`). */
@@ -180,7 +183,7 @@ export default defineRule({
       });
     };
     const neutralHelpers: { site: CallSite; path: string; def: DefFact }[] = [];
-    for (const site of callSites(project, /^(random|uuid)(\.|$)/)) {
+    for (const site of callSites(project, /^(random|uuid)(\.|$)/, CALL_NAMES)) {
       if (site.devOnly) continue;
       const path = drawn(project, site);
       if (!path) continue;

@@ -11,6 +11,8 @@ import { walkExpr } from "../session/facts.js";
 
 /** lxml calls that build a parser, or parse with options of their own. */
 const PARSER_BUILDERS = /^lxml\.(etree\.(XMLParser|XMLPullParser|ETCompatXMLParser|iterparse)|objectify\.makeparser)$/;
+/** Call names worth a closer look. */
+const CALL_NAMES = new Set(["XMLParser", "XMLPullParser", "ETCompatXMLParser", "iterparse", "makeparser", "setFeature"]);
 /** SAX features that make the parser fetch external entities. */
 const SAX_FEATURES = new Set(["xml.sax.handler.feature_external_ges", "xml.sax.handler.feature_external_pes"]);
 const SAX_FEATURE_URIS = new Set(["http://xml.org/sax/features/external-general-entities", "http://xml.org/sax/features/external-parameter-entities"]);
@@ -97,7 +99,7 @@ export default defineRule({
   },
   check({ project, report }) {
     const old = oldLxml(project);
-    for (const site of callSites(project, /^(lxml|xml)(\.|$)/)) {
+    for (const site of callSites(project, /^(lxml|xml)(\.|$)/, CALL_NAMES)) {
       if (site.devOnly) continue;
       const paths = project.extPaths(site.mod, site.unit.scope, site.call.fn);
       if (paths.some((p) => PARSER_BUILDERS.test(p))) {
