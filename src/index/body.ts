@@ -118,6 +118,9 @@ export class BodyLowerer {
               const type = named(caught)[0];
               const target = named(caught.childForFieldName("alias") ?? caught).find((x) => x.type === "identifier");
               if (type && target) bound.push({ s: "assign", targets: [{ k: "name", id: target.text, r: rng(target) }], value: { k: "other", type: "exception", parts: [this.expr(type)], r: rng(caught) }, op: "=", r: rng(caught) });
+            } else if (caught) {
+              // `except T:` binds nothing; the type is kept as a statement so rules can see what is caught.
+              bound.push({ s: "expr", e: { k: "other", type: "caught", parts: [this.expr(caught)], r: rng(caught) }, r: rng(caught) });
             }
             handlers.push([...bound, ...this.block(body)]);
           } else if (c.type === "else_clause") orelse = this.block(c.childForFieldName("body"));

@@ -1,10 +1,45 @@
 import { toRange } from "../../index/ir.js";
-import { isTestPath, type FlaskObject } from "../../link/project.js";
+import type { DefFact } from "../../index/ir.js";
+import type { Step } from "../../index/body.js";
+import type { ModuleInfo } from "../../link/modules.js";
+import { isTestPath, type FlaskObject, type Project } from "../../link/project.js";
+import { bodyOf } from "../auth/bodies.js";
 import { inventoryOf } from "../../inventory/routes.js";
 import { errorHandlers } from "../../taint/errors.js";
 import { taintHits, type TaintHit } from "../../taint/index.js";
 import { productionApps } from "../config/sources.js";
 import { defineRule } from "../define.js";
+
+/** Whether a view is wrapped by a project decorator whose code catches `Exception` (or `BaseException`). */
+function catchAllDecorator(project: Project, mod: ModuleInfo, view: DefFact): boolean {
+  for (const d of view.decorators) {
+    const fn = d.k === "call" ? d.fn : d;
+    for (const v of project.resolve(mod, view.scope, fn)) {
+      if (v.t !== "def" || v.def.kind !== "function") continue;
+      const defs = v.mod.index.defs.filter((x) => x.kind === "function" && (x === v.def || x.qualname.startsWith(`${v.def.qualname}.`)));
+      if (defs.some((x) => catchesAll(project, v.mod, x.qualname, bodyOf(v.mod, x) ?? []))) return true;
+    }
+  }
+  return false;
+}
+
+function catchesAll(project: Project, mod: ModuleInfo, scope: string, steps: Step[]): boolean {
+  for (const st of steps) {
+    if (st.s === "try") {
+      for (const h of st.handlers) {
+        const first = h[0];
+        // `except T as e:` lowers to an assignment of an "exception" value, `except T:` to a "caught" statement.
+        const caught = first?.s === "assign" ? first.value : first?.s === "expr" ? first.e : null;
+        const type = caught?.k === "other" && (caught.type === "exception" || caught.type === "caught") ? caught.parts[0] : undefined;
+        if (type && project.extPaths(mod, scope, type).some((p) => p === "builtins.Exception" || p === "builtins.BaseException")) return true;
+      }
+      if ([st.body, ...st.handlers, st.orelse, st.final].some((b) => catchesAll(project, mod, scope, b))) return true;
+    } else if (st.s === "if" || st.s === "loop") {
+      if (catchesAll(project, mod, scope, st.body) || catchesAll(project, mod, scope, st.orelse)) return true;
+    } else if (st.s === "with" && catchesAll(project, mod, scope, st.body)) return true;
+  }
+  return false;
+}
 
 /** The engine's origin of exception details, as the subject of a sentence. */
 function describe(origin: string): string {
@@ -39,7 +74,7 @@ export default defineRule({
     bad: 'try:\n    rows = db.session.execute(query).all()\nexcept Exception as e:\n    return jsonify(error=str(e)), 500',
     good: 'try:\n    rows = db.session.execute(query).all()\nexcept Exception:\n    current_app.logger.exception("report query failed")\n    return jsonify(error="internal error"), 500',
     detection:
-      "Uses the data-flow engine with the caught exception as the source: `except T as e:` makes `e` a source when T is `Exception`, `BaseException`, an `OSError`-style built-in error or a library's error class (SQLAlchemy, database drivers, `requests`, `subprocess`), and so does the first parameter of a handler registered for such a type; `.original_exception` (what Werkzeug's `InternalServerError` wraps) and `traceback.format_exc()`-style calls are sources wherever they appear. The sinks are the return values of views (routes, class-based views, Flask-RESTful resources) and error handlers, and `abort()`'s description. Not reported: exceptions that exist to talk to the client (Werkzeug's `HTTPException` and its subclasses, whose `description`, `code` and `name` are written for clients; validation errors such as marshmallow's or WTForms'; `ValueError`, `KeyError` and `IndexError`, whose text describes the client's own input; the project's own exception classes, whose messages the app wrote), handlers for 4xx codes or `HTTPException`, exceptions that are only logged, and views in test files. Messages shown with `flash()` are not followed (they are usually written for the user; a raw `flash(str(e))` is a gap of this rule). A handler for 500 receives the `InternalServerError` whose text is Flask's generic message, so only its `original_exception` counts. The app-wide finding is reported at the app's construction when no handler covers unhandled errors, for apps that serve routes (directly or through registered blueprints) outside tests and development-only code; a project that overrides or assigns `handle_exception` is left alone.",
+      "Uses the data-flow engine with the caught exception as the source: `except T as e:` makes `e` a source when T is `Exception`, `BaseException`, an `OSError`-style built-in error or a library's error class (SQLAlchemy, database drivers, `requests`, `subprocess`), and so does the first parameter of a handler registered for such a type; `.original_exception` (what Werkzeug's `InternalServerError` wraps) and `traceback.format_exc()`-style calls are sources wherever they appear. The sinks are the return values of views (routes, class-based views, Flask-RESTful resources) and error handlers, and `abort()`'s description. Not reported: exceptions that exist to talk to the client (Werkzeug's `HTTPException` and its subclasses, whose `description`, `code` and `name` are written for clients; validation errors such as marshmallow's or WTForms'; `ValueError`, `KeyError` and `IndexError`, whose text describes the client's own input; the project's own exception classes, whose messages the app wrote), handlers for 4xx codes or `HTTPException`, exceptions that are only logged, and views in test files. Messages shown with `flash()` are not followed (they are usually written for the user; a raw `flash(str(e))` is a gap of this rule). A handler for 500 receives the `InternalServerError` whose text is Flask's generic message, so only its `original_exception` counts. The app-wide finding is reported at the app's construction when no handler covers unhandled errors, for apps that serve routes (directly or through registered blueprints) outside tests and development-only code; an app whose views go through a decorator of the project that catches `Exception`, or a project that overrides or assigns `handle_exception`, is left alone.",
     falsePositives:
       "A library exception whose text is safe to show (a payment provider's decline reason) is reported; catch its specific type, or map it to a message of your own. The app-wide finding is advice: Flask's own 500 page reveals nothing while `DEBUG` is off, but without a handler of your own an API answers failures with HTML and nothing makes sure the failure is logged with context.",
     references: [
@@ -76,17 +111,20 @@ export default defineRule({
     const ownHandling = project.pythonModules().some((m) => m.index.defs.some((d) => d.name === "handle_exception" && d.scope !== "") || m.index.assigns.some((a) => a.targets.some((t) => t.k === "attr" && t.name === "handle_exception")));
     if (ownHandling) return;
     // Only apps that serve routes (directly or through registered blueprints): a throwaway app built by a CLI command answers no one.
-    const serving = new Set<FlaskObject>();
-    const up = (o: FlaskObject, seen: Set<FlaskObject>) => {
+    const up = (o: FlaskObject, into: Set<FlaskObject>, seen = new Set<FlaskObject>()) => {
       if (seen.has(o)) return;
       seen.add(o);
-      if (o.kind === "app") serving.add(o);
-      for (const reg of project.registrations) if (reg.child === o) up(reg.parent, seen);
+      if (o.kind === "app") into.add(o);
+      for (const reg of project.registrations) if (reg.child === o) up(reg.parent, into, seen);
     };
-    for (const r of project.routes) up(r.owner, new Set());
-    for (const r of inventoryOf(project).routes) if (r.route.owner) up(r.route.owner, new Set());
+    const serving = new Set<FlaskObject>();
+    for (const r of project.routes) up(r.owner, serving);
+    for (const r of inventoryOf(project).routes) if (r.route.owner) up(r.route.owner, serving);
+    // Views wrapped in a decorator of the project that catches `Exception` answer failures themselves.
+    const guarded = new Set<FlaskObject>();
+    for (const r of project.routes) if (r.view && r.viewMod && catchAllDecorator(project, r.viewMod, r.view)) up(r.owner, guarded);
     for (const app of productionApps(project)) {
-      if (isTestPath(app.mod.path) || !serving.has(app)) continue;
+      if (isTestPath(app.mod.path) || !serving.has(app) || guarded.has(app)) continue;
       const covered = handlers.some((x) => {
         const got = project.appsOf(x.registeredIn, x.scope, x.on);
         if (got.apps.includes(app) || (got.isApp && got.apps.length === 0)) return true;
