@@ -16,6 +16,7 @@ import type { ModuleInfo } from "../link/modules.js";
 import type { Project, Route } from "../link/project.js";
 import type { Val } from "../link/resolve.js";
 import { inventoryOf } from "../inventory/routes.js";
+import { authorisationKey, errorHandlers, exceptionDetail, leakyException } from "./errors.js";
 import { BodyLowerer, type Step } from "../index/body.js";
 import {
   ALL_KINDS,
@@ -34,6 +35,7 @@ import {
   SELF_ADDRESS_ATTRS,
   SINKS,
   STRING_BUILDERS,
+  ERROR_ORIGIN,
   type SinkKind,
   type SinkSpec,
 } from "./models.js";
@@ -73,6 +75,7 @@ interface ParamSink {
   what: string;
   sink: string;
   variant?: string;
+  origins?: string[];
 }
 
 interface Summary {
@@ -101,6 +104,12 @@ interface FnInfo {
   kinds: string[];
   /** Sources bound to parameters (URL rule variables of a view). */
   paramSources: Map<number, string>;
+  /** Kinds of sink a bound source is already safe for (a `<int:id>` URL parameter is a number, yet still an identity the client chose). */
+  paramCleared: Map<number, number>;
+  /** A view or error handler: what it returns is the response. */
+  responds?: boolean;
+  /** An error handler for a broad exception type: its first parameter is the exception. */
+  exceptionParam?: string;
   body: Step[] | null;
 }
 
@@ -123,6 +132,14 @@ interface Refinement {
 }
 
 const MAX_ROUNDS = 6;
+/** Safe for every kind but "trust": a number the client chose is harmless text but still the client's choice. */
+const NOT_TRUST = ALL_KINDS & ~kindBit("trust");
+/** Exception details count only for the "error" kind. */
+const ONLY_ERROR = ALL_KINDS & ~kindBit("error");
+/** A view's or error handler's return value as the sink of FLASK-ERROR-001. */
+const RESPONSE_SINK: SinkSpec = { kind: "error", args: [], what: "the response", origins: [ERROR_ORIGIN] };
+/** Authorisation state set by assignment (`session["role"] = x`, `g.is_admin = x`) as the sink of FLASK-TRUST-001. */
+const SESSION_SINK: SinkSpec = { kind: "trust", args: [], what: "authorisation state" };
 /** The `Location` header as a redirect sink; the header is set by assignment or a headers method, not a call argument. */
 const LOCATION_SINK: SinkSpec = { kind: "redirect", args: [], what: "the redirect target" };
 
@@ -145,6 +162,8 @@ function atPath(a: TV, path: readonly string[] | undefined): TV {
 }
 
 /** Conversions that raise on anything but a well-formed value of their type. */
+/** Conversions whose result still identifies what the client asked for (a user id). */
+const IDENTITIES = new Set(["builtins.int", "builtins.float", "uuid.UUID"]);
 const CONVERSIONS = new Set(["builtins.int", "builtins.float", "builtins.complex", "uuid.UUID", "decimal.Decimal", "ipaddress.ip_address", "datetime.date.fromisoformat", "datetime.datetime.fromisoformat", "datetime.datetime.strptime"]);
 /** Syntax trees kept at once while lowering function bodies on demand. */
 const MAX_TREES = 64;
@@ -301,7 +320,8 @@ export class TaintEngine {
 
   private entryPoints(): FnInfo[] {
     const out = new Map<string, FnInfo>();
-    const add = (f: FnInfo | null) => {
+    const add = (f: FnInfo | null, responds = false) => {
+      if (f && responds) f.responds = true;
       if (f && !out.has(f.key)) out.set(f.key, f);
     };
     for (const route of this.project.routes) {
@@ -309,17 +329,25 @@ export class TaintEngine {
       if (route.view.kind === "class") {
         for (const m of ["get", "post", "put", "patch", "delete", "dispatch_request"]) {
           const d = this.project.resolver.def(route.viewMod, `${route.view.qualname}.${m}`);
-          if (d) add(this.fnInfo(route.viewMod, d, route));
+          if (d) add(this.fnInfo(route.viewMod, d, route), true);
         }
-      } else add(this.fnInfo(route.viewMod, route.view, route));
+      } else add(this.fnInfo(route.viewMod, route.view, route), true);
     }
     // Flask-RESTful / RESTX resources, from the route inventory: their HTTP-method handlers are views.
     for (const r of inventoryOf(this.project).routes) {
       if (r.kind !== "resource" || !r.viewDef || !r.viewMod || r.viewDef.kind !== "class") continue;
       for (const m of ["get", "post", "put", "patch", "delete"]) {
         const d = this.project.resolver.def(r.viewMod, `${r.viewDef.qualname}.${m}`);
-        if (d) add(this.fnInfo(r.viewMod, d, { ...r.route, rule: r.path, fullPaths: [r.path] }));
+        if (d) add(this.fnInfo(r.viewMod, d, { ...r.route, rule: r.path, fullPaths: [r.path] }), true);
       }
+    }
+    // Error handlers answer the client too; one for a broad exception type receives the exception itself.
+    for (const h of errorHandlers(this.project)) {
+      if (!h.def) continue;
+      const f = this.fnInfo(h.mod, h.def, null);
+      if (!f) continue;
+      if (h.exception) f.exceptionParam = h.exception;
+      add(f, true);
     }
     // Functions that read the request themselves (hooks, helpers reached through callbacks).
     for (const mod of this.project.pythonModules()) {
@@ -362,7 +390,7 @@ export class TaintEngine {
       this.fns.set(key, null);
       return null;
     }
-    const info: FnInfo = { key, mod, def, file, params: def.params.map((p) => p.name), kinds: def.params.map((p) => p.kind), paramSources: new Map(), body: null };
+    const info: FnInfo = { key, mod, def, file, params: def.params.map((p) => p.name), kinds: def.params.map((p) => p.kind), paramSources: new Map(), paramCleared: new Map(), body: null };
     if (route) this.bindRouteParams(info, route);
     this.fns.set(key, info);
     return info;
@@ -375,7 +403,11 @@ export class TaintEngine {
         const conv = m[1] ?? "string";
         const name = m[2]!;
         const i = info.params.indexOf(name);
-        if (i >= 0 && !SAFE_CONVERTERS.has(conv)) info.paramSources.set(i, `URL parameter \`${name}\``);
+        if (i < 0) continue;
+        info.paramSources.set(i, `URL parameter \`${name}\``);
+        // A number or UUID carries no text, but it still names the record the client chose (FLASK-TRUST-001).
+        if (SAFE_CONVERTERS.has(conv)) info.paramCleared.set(i, NOT_TRUST);
+        else info.paramCleared.delete(i);
       }
     }
   }
@@ -531,7 +563,10 @@ class FunctionAnalysis {
     this.f.params.forEach((p, i) => {
       const src = this.f.paramSources.get(i);
       const origin = src ?? p;
-      const flow: Flow = { origin, param: src ? -1 : i, cleared: 0, trace: link(this.file, this.f.def.nameR, src ? `${src} enters view \`${this.f.def.name}\`` : `parameter \`${p}\` of \`${this.f.def.name}\``, null) };
+      const exc = i === 0 && !src && this.f.exceptionParam !== undefined;
+      const flow: Flow = exc
+        ? { origin: `${ERROR_ORIGIN} \`${p}\` handled by \`${this.f.def.name}\``, param: -1, cleared: ONLY_ERROR, trace: link(this.file, this.f.def.nameR, `\`${this.f.def.name}\` receives the ${this.f.exceptionParam} as \`${p}\``, null) }
+        : { origin, param: src ? -1 : i, cleared: src ? (this.f.paramCleared.get(i) ?? 0) : 0, trace: link(this.file, this.f.def.nameR, src ? `${src} enters view \`${this.f.def.name}\`` : `parameter \`${p}\` of \`${this.f.def.name}\``, null) };
       state.vars.set(p, new TV([flow]));
     });
     const end = this.block(body, state);
@@ -628,6 +663,7 @@ class FunctionAnalysis {
         if (s.e) {
           const v = this.eval(s.e, st);
           if (v.tainted) this.ret.push(step(v, this.file, s.r, `returned from \`${this.f.def.name}\``));
+          if (v.tainted && this.f.responds) this.checkArg(RESPONSE_SINK, v, s.r, "the response", undefined);
           this.noteValidation(s.e, st);
         }
         return null;
@@ -727,7 +763,10 @@ class FunctionAnalysis {
       }
       case "attr": {
         // `g.user_id = ...` in a hook: the per-request store every view of the request reads.
-        if (this.paths(t.obj).includes("flask.g")) this.engine.storeOnG(t.name, v, this.file, t.r ?? r);
+        if (this.paths(t.obj).includes("flask.g")) {
+          this.engine.storeOnG(t.name, v, this.file, t.r ?? r);
+          if (authorisationKey(t.name)) this.checkArg(SESSION_SINK, v, t.r ?? r, `\`g.${t.name}\``, undefined);
+        }
         // `response.location = x` on a Flask or Werkzeug response sends the client to x.
         if (t.name === "location" && this.isResponse(t.obj)) {
           this.location(v, t.r ?? r);
@@ -739,6 +778,12 @@ class FunctionAnalysis {
         return;
       }
       case "sub": {
+        // `session["role"] = x`: authorisation state the client should not choose (a key it names is as bad).
+        if ((t.obj.k === "name" || t.obj.k === "attr") && !(t.obj.k === "name" && st.vars.has(t.obj.id)) && this.paths(t.obj).some((p) => p === "flask.session" || p === "flask.globals.session")) {
+          const key = this.fold(t.key, st);
+          if (typeof key === "string" && authorisationKey(key)) this.checkArg(SESSION_SINK, v, t.r ?? r, `\`session["${key}"]\``, undefined);
+          else if (typeof key !== "string") this.checkArg({ ...SESSION_SINK, what: "the name of a session key" }, this.eval(t.key, st), t.r ?? r, "`session[...]`", undefined);
+        }
         // `response.headers["Location"] = x` sends the client to x.
         if (t.obj.k === "attr" && t.obj.name === "headers" && t.key.k === "str" && t.key.v.toLowerCase() === "location") {
           this.location(v, t.r ?? r);
@@ -782,6 +827,11 @@ class FunctionAnalysis {
       case "attr": {
         const src = this.requestSource(e, st);
         if (src) return src;
+        // Werkzeug's InternalServerError carries the unhandled exception that caused it.
+        if (e.name === "original_exception") {
+          this.eval(e.obj, st);
+          return new TV([{ origin: `${ERROR_ORIGIN} \`original_exception\``, param: -1, cleared: ONLY_ERROR, trace: link(this.file, e.r ?? "0:0:0:0", "the unhandled exception is read here", null) }]);
+        }
         const form = this.formField(e, st);
         if (form) return form;
         if ((e.obj.k === "name" || e.obj.k === "attr") && !(e.obj.k === "name" && st.vars.has(e.obj.id)) && this.paths(e.obj).includes("flask.g")) {
@@ -827,9 +877,11 @@ class FunctionAnalysis {
         const ref = this.refine(e.test, st);
         return union(this.eval(e.body, applyRefinement(copy(st), ref.then)), this.eval(e.orelse, applyRefinement(copy(st), ref.orelse)));
       }
-      case "cmp":
-        for (const o of e.operands) this.eval(o, st);
-        return CLEAN;
+      case "cmp": {
+        // A comparison's result is a boolean: no text survives, but the client still chose it (`g.is_admin = arg == "1"`).
+        const ops = e.operands.map((o) => this.eval(o, st).flat());
+        return sanitise(unionAll(ops), NOT_TRUST);
+      }
       case "not":
         this.eval(e.e, st);
         return CLEAN;
@@ -856,6 +908,12 @@ class FunctionAnalysis {
       }
       case "other":
         if (e.type === "lambda") return CLEAN;
+        if (e.type === "exception") {
+          // `except T as e:`: the exception's text may hold internals, unless T's messages are meant for clients.
+          const what = e.parts[0] ? leakyException(this.project, this.f.mod, this.scope, e.parts[0]) : null;
+          if (!what) return CLEAN;
+          return new TV([{ origin: `${ERROR_ORIGIN} caught as \`${what.name}\``, param: -1, cleared: ONLY_ERROR, trace: link(this.file, e.r ?? "0:0:0:0", `a ${what.label} is caught here`, null) }]);
+        }
         if (e.type === "yield") {
           // A generator's yielded values are what its caller iterates over.
           const v = unionAll(e.parts.map((p) => this.eval(p, st).flat()));
@@ -1045,7 +1103,7 @@ class FunctionAnalysis {
       }
       // Dangerous arguments passed by keyword (`search(search_filter=...)`, `import_module(name=...)`).
       c.kw.forEach((k, j) => {
-        if (k.name !== null && spec.kwargs?.includes(k.name)) this.checkArg(spec, own(kws[j]!), c.r, sinkText, undefined);
+        if (k.name !== null && (spec.kwargs?.includes(k.name) || spec.kwargs?.includes("*"))) this.checkArg(spec, own(kws[j]!), c.r, sinkText, undefined);
       });
     }
 
@@ -1072,6 +1130,8 @@ class FunctionAnalysis {
     }
 
     // Sources.
+    const detail = exceptionDetail(paths);
+    if (detail) return new TV([{ origin: `${ERROR_ORIGIN} details from \`${detail}()\``, param: -1, cleared: ONLY_ERROR, trace: link(this.file, c.r, `\`${detail}()\` formats the current exception here`, null) }]);
     if (paths.some((p) => /^flask_(restful|restx)(\.reqparse)?\.RequestParser\(\)\.parse_args$/.test(p))) {
       return new TV([{ origin: "the request parser's arguments", param: -1, cleared: 0, trace: link(this.file, c.r, "`parse_args()` reads the request here", null) }]);
     }
@@ -1099,7 +1159,9 @@ class FunctionAnalysis {
       if (mask === ALL_KINDS) {
         // `int(x)` raises unless x is a number: wherever the code goes on after it, x is one.
         const a0 = c.args[0];
-        if (a0?.k === "name" && CONVERSIONS.has(p) && st.vars.get(a0.id)?.tainted) st.vars.set(a0.id, sanitise(st.vars.get(a0.id)!, ALL_KINDS));
+        if (a0?.k === "name" && CONVERSIONS.has(p) && st.vars.get(a0.id)?.tainted) st.vars.set(a0.id, sanitise(st.vars.get(a0.id)!, IDENTITIES.has(p) ? NOT_TRUST : ALL_KINDS));
+        // A number the client chose is still the client's choice of record (FLASK-TRUST-001).
+        if (IDENTITIES.has(p)) return sanitise(unionAll([...args, ...kws]), NOT_TRUST);
         return CLEAN;
       }
       return step(sanitise(unionAll([...args, ...kws]), mask), this.file, c.r, `made safe for some uses by \`${calleeText(c.fn)}\``);
@@ -1122,7 +1184,7 @@ class FunctionAnalysis {
     }
     // `request.args.get("page", type=int)` converts before returning.
     const typeKw = c.kw.find((k) => k.name === "type");
-    if (method && (method === "get" || method === "getlist") && typeKw && this.paths(typeKw.value).some((p) => SAFE_TYPE_ARGS.has(p))) return CLEAN;
+    if (method && (method === "get" || method === "getlist") && typeKw && this.paths(typeKw.value).some((p) => SAFE_TYPE_ARGS.has(p))) return sanitise(recv.field(null), NOT_TRUST);
     if (method && (method === "get" || method === "pop" || method === "getlist" || method === "setdefault") && c.args[0]) {
       const key = this.fold(c.args[0], st);
       const v = recv.field(key === undefined || key === null ? null : String(key));
@@ -1287,11 +1349,12 @@ class FunctionAnalysis {
     const bit = kindBit(spec.kind);
     for (const f of v.all()) {
       if (f.cleared & bit) continue;
+      if (f.param < 0 && spec.origins && !spec.origins.some((o) => f.origin.startsWith(o))) continue;
       const trace = link(this.file, r, `reaches ${sinkText.endsWith(")") ? `\`${sinkText}\`` : sinkText} as ${spec.what}`, f.trace);
       if (f.param < 0) {
         this.engine.addHit({ kind: spec.kind, file: this.file, r, scope: this.scope, what: spec.what, sink: sinkText, origin: f.origin, trace: traceOf(trace), variant });
       } else {
-        this.sinks.push({ param: f.param, path: f.path, kind: spec.kind, cleared: f.cleared, trace, file: this.file, r, scope: this.scope, what: spec.what, sink: sinkText, variant });
+        this.sinks.push({ param: f.param, path: f.path, kind: spec.kind, cleared: f.cleared, trace, file: this.file, r, scope: this.scope, what: spec.what, sink: sinkText, variant, origins: spec.origins });
       }
     }
   }
@@ -1344,6 +1407,7 @@ class FunctionAnalysis {
       for (const fl of a.all()) {
         const cleared = fl.cleared | ps.cleared;
         if (cleared & bit) continue;
+        if (fl.param < 0 && ps.origins && !ps.origins.some((o) => fl.origin.startsWith(o))) continue;
         const into = link(this.file, c.r, `passed to \`${callName}\` as \`${params[ps.param]}\``, fl.trace);
         const trace = appendTrace(into, ps.trace);
         if (fl.param < 0) {
@@ -1425,6 +1489,13 @@ class FunctionAnalysis {
     const then = new Map<string, number>();
     const orelse = new Map<string, number>();
     const put = (m: Map<string, number>, name: string, mask: number) => m.set(name, (m.get(name) ?? 0) | mask);
+    // `isinstance(e, HTTPException)`: in that branch the exception is one whose text is written for clients.
+    if (e.k === "call" && e.args.length === 2 && e.args[0]!.k === "name" && this.paths(e.fn).includes("builtins.isinstance")) {
+      if (!leakyException(this.project, this.f.mod, this.scope, e.args[1]!)) {
+        put(then, e.args[0]!.id, kindBit("error"));
+        return { then, orelse };
+      }
+    }
     switch (e.k) {
       case "not": {
         const r = this.refine(e.e, st);

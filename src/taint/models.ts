@@ -9,8 +9,14 @@
  * specific enough (`execute`, `xpath`, `from_string`).
  */
 
+/**
+ * Origin prefix of exception details (a caught exception, `traceback.format_exc()`): a source only for the
+ * "error" kind, whose sinks take nothing else.
+ */
+export const ERROR_ORIGIN = "exception";
+
 /** The kinds of sink, one per data-flow rule. */
-export const SINK_KINDS = ["sql", "cmd", "code", "ldap", "xpath", "deser", "ssti", "path", "ssrf", "redirect", "upload", "upload-store", "ldap-dn"] as const;
+export const SINK_KINDS = ["sql", "cmd", "code", "ldap", "xpath", "deser", "ssti", "path", "ssrf", "redirect", "upload", "upload-store", "ldap-dn", "error", "trust", "xxe"] as const;
 export type SinkKind = (typeof SINK_KINDS)[number];
 
 export function kindBit(k: SinkKind): number {
@@ -44,7 +50,7 @@ export interface SinkSpec {
   callees?: string[];
   /** Method names matched on receivers the resolver cannot type. */
   methods?: string[];
-  /** Positional arguments that are dangerous (-1: the receiver); keyword names any of them may be passed as. */
+  /** Positional arguments that are dangerous (-1: the receiver); keyword names any of them may be passed as ("*": any keyword). */
   args: number[];
   kwargs?: string[];
   /** What the argument is, for messages: "the SQL text", "the command". */
@@ -53,6 +59,8 @@ export interface SinkSpec {
   when?: "shell" | "yaml-unsafe" | "no-shell" | "allow-pickle" | "torch-unsafe" | "not-sandboxed" | "built-string" | "mongo-where";
   /** Only when the receiver holds request data whose origin starts with one of these (an uploaded file's `save`). */
   receiverOrigin?: string[];
+  /** Only flows whose origin starts with one of these count (the "error" sinks take exception details, not request data). */
+  origins?: string[];
   /** The first argument is an argument list whose first element is the program (subprocess). */
   listArgs?: boolean;
   /** Reported as this weaker variant (an argument list rather than the program). */
@@ -122,6 +130,16 @@ export const SINKS: SinkSpec[] = [
   // Outgoing requests
   { kind: "ssrf", callees: ["get", "post", "put", "patch", "delete", "head", "options"].flatMap((m) => [`requests.${m}`, `httpx.${m}`, `requests.Session().${m}`, `requests.session().${m}`, `httpx.Client().${m}`, `httpx.AsyncClient().${m}`, `aiohttp.ClientSession().${m}`]).concat(["urllib.request.urlopen", "urllib.request.urlretrieve", "urllib2.urlopen", "urllib.urlopen"]), args: [0], kwargs: ["url"], what: "the URL" },
   { kind: "ssrf", callees: ["httpx.stream", "requests.request", "httpx.request", "requests.Session().request", "httpx.Client().request", "aiohttp.ClientSession().request", "urllib3.PoolManager().request", "urllib3.PoolManager().urlopen", "urllib3.request"], args: [1], kwargs: ["url"], what: "the URL" },
+  // Error details sent to the client (FLASK-ERROR-001): the description `abort()` puts into the error page
+  // or the response it is given; a view's return value is the other sink (see ERROR_ORIGIN).
+  { kind: "error", callees: ["flask.jsonify", "flask.json.jsonify", "flask.make_response", "flask.helpers.make_response", "flask.Response", "flask.wrappers.Response", "werkzeug.Response", "werkzeug.wrappers.Response", "werkzeug.wrappers.response.Response"], args: [0, 1, 2, 3, 4, 5], kwargs: ["*"], what: "the response", origins: [ERROR_ORIGIN] },
+  { kind: "error", callees: ["flask.abort", "werkzeug.exceptions.abort"], args: [0, 1], kwargs: ["description", "response"], what: "the error response", origins: [ERROR_ORIGIN] },
+  // Signed tokens built from request data (FLASK-TRUST-001): whatever goes in is vouched for by the app's key.
+  { kind: "trust", callees: ["jwt.encode", "jose.jwt.encode", "authlib.jose.jwt.encode"], args: [0], kwargs: ["payload", "claims"], what: "the token's claims" },
+  { kind: "trust", callees: ["flask_jwt_extended.create_access_token", "flask_jwt_extended.create_refresh_token", "flask_jwt_extended.utils.create_access_token", "flask_jwt_extended.utils.create_refresh_token"], args: [0], kwargs: ["identity", "additional_claims"], what: "the token's identity" },
+  { kind: "trust", callees: ["URLSafeTimedSerializer", "URLSafeSerializer", "TimedSerializer", "Serializer", "JSONWebSignatureSerializer", "TimedJSONWebSignatureSerializer"].map((c) => `itsdangerous.${c}().dumps`).concat(["itsdangerous.Signer().sign", "itsdangerous.TimestampSigner().sign"]), args: [0], kwargs: ["obj", "value"], what: "the signed value" },
+  // XML parsed by lxml (FLASK-XXE-001 decides whether the parser resolves external entities).
+  { kind: "xxe", callees: ["fromstring", "XML", "parse", "iterparse", "XMLID", "fromstringlist"].flatMap((f) => [`lxml.etree.${f}`, `lxml.objectify.${f}`]), args: [0], kwargs: ["text", "source"], what: "the XML document" },
   // Redirects
   { kind: "redirect", callees: ["flask.redirect", "flask.helpers.redirect", "werkzeug.utils.redirect", "quart.redirect"], args: [0], kwargs: ["location"], what: "the redirect target" },
 ];
