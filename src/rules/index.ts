@@ -32,9 +32,10 @@ import SSRF_001 from "./ssrf/FLASK-SSRF-001.js";
 import SSTI_001 from "./templates/FLASK-SSTI-001.js";
 import SUPPLY_001 from "./supply/FLASK-SUPPLY-001.js";
 import UPLOAD_001 from "./files/FLASK-UPLOAD-001.js";
+import XSS_001 from "./templates/FLASK-XSS-001.js";
 import type { Rule } from "./define.js";
 
-export const RULES: readonly Rule[] = [API_001, API_002, API_003, AUTH_001, AUTH_002, CONFIG_001, CONFIG_002, CORS_001, CSRF_001, DEPLOY_001, DEPLOY_002, DEPLOY_003, DESER_001, HEADERS_001, HOST_001, HTTP_001, INFO_001, INJECT_001, INJECT_002, INJECT_003, INJECT_004, INJECT_005, LIMITS_001, PATH_001, PROXY_001, RATE_001, REDIRECT_001, SESS_001, SESS_002, SSRF_001, SSTI_001, SUPPLY_001, UPLOAD_001].sort((a, b) => (a.id < b.id ? -1 : 1));
+export const RULES: readonly Rule[] = [API_001, API_002, API_003, AUTH_001, AUTH_002, CONFIG_001, CONFIG_002, CORS_001, CSRF_001, DEPLOY_001, DEPLOY_002, DEPLOY_003, DESER_001, HEADERS_001, HOST_001, HTTP_001, INFO_001, INJECT_001, INJECT_002, INJECT_003, INJECT_004, INJECT_005, LIMITS_001, PATH_001, PROXY_001, RATE_001, REDIRECT_001, SESS_001, SESS_002, SSRF_001, SSTI_001, SUPPLY_001, UPLOAD_001, XSS_001].sort((a, b) => (a.id < b.id ? -1 : 1));
 
 export function findRule(id: string): Rule | undefined {
   return RULES.find((r) => r.id === id.toUpperCase());

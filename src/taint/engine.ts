@@ -21,6 +21,7 @@ import {
   ALL_KINDS,
   CLEAN_METHODS,
   kindBit,
+  MARKUP_CLASSES,
   MUTATING_METHODS,
   NO_RETURN,
   REQUEST_ATTRS,
@@ -56,8 +57,10 @@ export interface TaintHit {
   sink: string;
   origin: string;
   trace: TraceLink[];
-  /** Set for weaker variants of a sink (an option-like argument rather than the program). */
+  /** Set for weaker variants of a sink (an option-like argument rather than the program); the variable's name for "template-var". */
   variant?: string;
+  /** Kinds of sink the data had been made safe for on its way (mask of kindBit). */
+  cleared?: number;
 }
 
 /** A sink reached by a parameter: filled in with the caller's data at each call site. */
@@ -102,6 +105,8 @@ interface FnInfo {
   /** Sources bound to parameters (URL rule variables of a view). */
   paramSources: Map<number, string>;
   body: Step[] | null;
+  /** A route's view function (or a method view's handler): what it returns is the HTTP response. */
+  view?: boolean;
 }
 
 interface State {
@@ -309,9 +314,9 @@ export class TaintEngine {
       if (route.view.kind === "class") {
         for (const m of ["get", "post", "put", "patch", "delete", "dispatch_request"]) {
           const d = this.project.resolver.def(route.viewMod, `${route.view.qualname}.${m}`);
-          if (d) add(this.fnInfo(route.viewMod, d, route));
+          if (d) add(markView(this.fnInfo(route.viewMod, d, route)));
         }
-      } else add(this.fnInfo(route.viewMod, route.view, route));
+      } else add(markView(this.fnInfo(route.viewMod, route.view, route)));
     }
     // Flask-RESTful / RESTX resources, from the route inventory: their HTTP-method handlers are views.
     for (const r of inventoryOf(this.project).routes) {
@@ -492,6 +497,14 @@ export class TaintEngine {
   }
 }
 
+function markView(f: FnInfo | null): FnInfo | null {
+  if (f) f.view = true;
+  return f;
+}
+
+/** The XSS sink of a view's own return value. */
+const RESPONSE_SINK: SinkSpec = { kind: "xss", args: [], what: "the HTML the view returns" };
+
 function summarySize(s: Summary): string {
   return `${s.ret.all().length}:${s.selfOut.all().length}:${s.sinks.length}:${[...s.validates].join(",")}:${[...s.fills].map(([k, v]) => `${k}=${v.all().length}`).join(",")}`;
 }
@@ -628,6 +641,11 @@ class FunctionAnalysis {
         if (s.e) {
           const v = this.eval(s.e, st);
           if (v.tainted) this.ret.push(step(v, this.file, s.r, `returned from \`${this.f.def.name}\``));
+          // A view's string result is served as text/html: request data in it is markup the client chose.
+          if (this.f.view && v.tainted) {
+            const body = s.e.k === "seq" && s.e.kind === "tuple" ? s.e.elts[0] : s.e;
+            if (body && this.isHtmlText(body, st)) this.checkArg(RESPONSE_SINK, body === s.e ? v : v.field("0"), s.r, `the response of view \`${this.f.def.name}\``, undefined);
+          }
           this.noteValidation(s.e, st);
         }
         return null;
@@ -702,6 +720,7 @@ class FunctionAnalysis {
   private assign(t: Expr, v: TV, st: State, r: R, c: Const | undefined, value: Expr | null): void {
     switch (t.k) {
       case "name": {
+        if (value && this.isHtmlText(value, st)) this.htmlNames.add(t.id);
         if (value?.k === "other" && value.type === "lambda" && value.parts[0]) this.lambdas.set(t.id, value.parts[0]);
         else this.lambdas.delete(t.id);
         st.vars.set(t.id, v.tainted ? step(v, this.file, r, `assigned to \`${t.id}\``) : v.fields || v.flows.length > 0 ? v : CLEAN);
@@ -816,6 +835,8 @@ class FunctionAnalysis {
         const r = this.eval(e.rt, st).flat();
         // `"%d" % x` makes a number of x; `%s` keeps its text.
         if (e.op === "%" && e.l.k === "str" && !/%[-#0 +]*\d*(?:\.\d+)?[sr]/.test(e.l.v) && !/%\(/.test(e.l.v)) return CLEAN;
+        // `Markup("<b>%s</b>") % x` and `Markup(...) + x` escape x (markupsafe's operators do).
+        if ((e.op === "%" && this.isMarkup(e.l)) || (e.op === "+" && (this.isMarkup(e.l) || this.isMarkup(e.rt)))) return sanitise(this.safePrefixed(null, union(l, r), st, e), kindBit("xss") | kindBit("template-var"));
         return e.op === "+" || e.op === "%" ? this.safePrefixed(null, union(l, r), st, e) : union(l, r);
       }
       case "boolop":
@@ -993,6 +1014,12 @@ class FunctionAnalysis {
         }
         continue;
       }
+      if (spec.when === "html-body" && !this.htmlBody(c, st)) continue;
+      if (spec.kind === "template-var") {
+        this.templateVars(c, kws, `${calleeText(c.fn)}()`);
+        sunk |= kindBit(spec.kind);
+        continue;
+      }
       if (spec.when === "not-sandboxed" && c.fn.k === "attr" && this.project.resolve(this.f.mod, this.scope, c.fn.obj).some((v) => v.t === "inst" && v.of.t === "ext" && /^jinja2(\.sandbox)?\.(Immutable)?SandboxedEnvironment$/.test(v.of.path))) continue;
       // A receiver that is a parameter is decided at each call site (a helper handed the upload): then only
       // what comes from that same parameter counts (`upload.filename`), since another object's `save` may be meant.
@@ -1071,6 +1098,11 @@ class FunctionAnalysis {
       this.location(args[1], c.r);
     }
 
+    // `Markup("<b>{}</b>").format(x)`, `Markup(", ").join(xs)`: markupsafe escapes the arguments.
+    if (method && (method === "format" || method === "format_map" || method === "join") && c.fn.k === "attr" && this.isMarkup(c.fn.obj)) {
+      return step(sanitise(unionAll([...args, ...kws].map((x) => x.flat())), kindBit("xss") | kindBit("template-var")), this.file, c.r, "escaped by `Markup` formatting");
+    }
+
     // Sources.
     if (paths.some((p) => /^flask_(restful|restx)(\.reqparse)?\.RequestParser\(\)\.parse_args$/.test(p))) {
       return new TV([{ origin: "the request parser's arguments", param: -1, cleared: 0, trace: link(this.file, c.r, "`parse_args()` reads the request here", null) }]);
@@ -1134,6 +1166,82 @@ class FunctionAnalysis {
     if (c.fn.k === "attr" && !recv.tainted && this.isObject(c.fn.obj, st) && !STRING_BUILDERS.has(c.fn.name)) return CLEAN;
     // A function we do not model (`os.path.join`, `quote`): what goes in may come out.
     return this.safePrefixed(c, all, st);
+  }
+
+  /** Names assigned text that looks like HTML built in code (for `html = f"<p>{x}</p>"; return html`). */
+  private readonly htmlNames = new Set<string>();
+
+  /**
+   * Text the code builds, as a view would return it for the browser: an f-string, `+`/`%` with a string
+   * literal, `str.format`/`join` on a literal, a name assigned such text, or request data read directly.
+   */
+  private isHtmlText(e: Expr, st: State): boolean {
+    switch (e.k) {
+      case "fstr":
+        return true;
+      case "bin":
+        if (e.op !== "+" && e.op !== "%") return false;
+        if (this.isMarkup(e.l) || this.isMarkup(e.rt)) return false;
+        return e.l.k === "str" || e.l.k === "fstr" || e.rt.k === "str" || e.rt.k === "fstr" || this.isHtmlText(e.l, st) || this.isHtmlText(e.rt, st);
+      case "call":
+        if (e.fn.k === "attr" && (e.fn.name === "format" || e.fn.name === "join") && (e.fn.obj.k === "str" || e.fn.obj.k === "fstr")) return true;
+        if (e.fn.k === "attr" && (e.fn.name === "get" || e.fn.name === "getlist") && e.fn.obj.k === "attr" && REQUEST_ATTRS.has(e.fn.obj.name) && this.isRequest(e.fn.obj.obj, st)) return true;
+        return false;
+      case "sub":
+        return e.obj.k === "attr" && REQUEST_ATTRS.has(e.obj.name) && this.isRequest(e.obj.obj, st);
+      case "name":
+        return this.htmlNames.has(e.id);
+      default:
+        return false;
+    }
+  }
+
+  /** A `Markup(...)` object built right here (its operators and methods escape what they are given). */
+  private isMarkup(e: Expr): boolean {
+    return e.k === "call" && this.paths(e.fn).some((p) => MARKUP_CLASSES.includes(p));
+  }
+
+  /** Whether a response built by this call is served as HTML: no mimetype or content type that says otherwise. */
+  private htmlBody(c: CallExpr, st: State): boolean {
+    const isResponseClass = this.paths(c.fn).some((p) => p.endsWith("Response"));
+    const typed = (e: Expr | undefined): boolean | null => {
+      if (!e) return null;
+      const v = this.fold(e, st);
+      if (typeof v !== "string") return null;
+      return /html|xml/i.test(v);
+    };
+    const given = [c.kw.find((k) => k.name === "mimetype")?.value, c.kw.find((k) => k.name === "content_type")?.value, isResponseClass ? c.args[3] : undefined, isResponseClass ? c.args[4] : undefined];
+    for (const e of given) {
+      const t = typed(e);
+      if (t !== null) return t;
+      // A type the code computes: not known to be HTML.
+      if (e) return false;
+    }
+    const headers = c.kw.find((k) => k.name === "headers")?.value ?? c.args[2];
+    if (headers?.k === "dict") {
+      for (const it of headers.items) {
+        if (it.key?.k === "str" && it.key.v.toLowerCase() === "content-type") return typed(it.value) ?? false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * A render call's variables: each keyword argument (and each constant key of a `**dict`) is checked as a
+   * "template-var" sink of its own, named by the variant, so the template side can tell which variable
+   * carries request data.
+   */
+  private templateVars(c: CallExpr, kws: TV[], sinkText: string): void {
+    c.kw.forEach((k, j) => {
+      const v = kws[j]!;
+      if (k.name === "template_name_or_list" || k.name === "source") return;
+      if (k.name !== null) {
+        this.checkArg({ kind: "template-var", args: [], what: `the template variable \`${k.name}\`` }, v, c.r, sinkText, k.name);
+        return;
+      }
+      if (v.fields) for (const [key, fv] of v.fields) this.checkArg({ kind: "template-var", args: [], what: `the template variable \`${key}\`` }, fv, c.r, sinkText, key);
+      if (v.flows.length > 0) this.checkArg({ kind: "template-var", args: [], what: "a template variable" }, new TV(v.flows), c.r, sinkText, "*");
+    });
   }
 
   /** True when `e` is an object rather than a module: its methods' results are its own data. */
@@ -1289,7 +1397,7 @@ class FunctionAnalysis {
       if (f.cleared & bit) continue;
       const trace = link(this.file, r, `reaches ${sinkText.endsWith(")") ? `\`${sinkText}\`` : sinkText} as ${spec.what}`, f.trace);
       if (f.param < 0) {
-        this.engine.addHit({ kind: spec.kind, file: this.file, r, scope: this.scope, what: spec.what, sink: sinkText, origin: f.origin, trace: traceOf(trace), variant });
+        this.engine.addHit({ kind: spec.kind, file: this.file, r, scope: this.scope, what: spec.what, sink: sinkText, origin: f.origin, trace: traceOf(trace), variant, cleared: f.cleared });
       } else {
         this.sinks.push({ param: f.param, path: f.path, kind: spec.kind, cleared: f.cleared, trace, file: this.file, r, scope: this.scope, what: spec.what, sink: sinkText, variant });
       }
@@ -1347,7 +1455,7 @@ class FunctionAnalysis {
         const into = link(this.file, c.r, `passed to \`${callName}\` as \`${params[ps.param]}\``, fl.trace);
         const trace = appendTrace(into, ps.trace);
         if (fl.param < 0) {
-          this.engine.addHit({ kind: ps.kind, file: ps.file, r: ps.r, scope: ps.scope, what: ps.what, sink: ps.sink, origin: fl.origin, trace: traceOf(trace), variant: ps.variant });
+          this.engine.addHit({ kind: ps.kind, file: ps.file, r: ps.r, scope: ps.scope, what: ps.what, sink: ps.sink, origin: fl.origin, trace: traceOf(trace), variant: ps.variant, cleared });
         } else {
           this.sinks.push({ ...ps, param: fl.param, path: fl.path, cleared, trace });
         }

@@ -1,0 +1,233 @@
+/**
+ * FLASK-XSS-001's template side: outputs that a template prints without escaping or where escaping does not
+ * help (unquoted attributes, JavaScript, URLs), judged by what the views that render the template pass in.
+ */
+import type { Confidence, Severity, TraceStep } from "../../core/types.js";
+import type { Expr, R } from "../../index/ir.js";
+import { toRange } from "../../index/ir.js";
+import type { TemplateOutput } from "../../index/jinja.js";
+import type { ModuleInfo } from "../../link/modules.js";
+import { isTestPath, type Project } from "../../link/project.js";
+import type { RenderSite, TemplateFeed } from "../../link/templates.js";
+import { taintHits, type TaintHit } from "../../taint/index.js";
+import { kindBit, MARKUP_CLASSES, REQUEST_ATTRS, SANITISERS } from "../../taint/models.js";
+import type { RuleReport } from "../define.js";
+
+/** Filters whose result holds no markup an attacker chose: escaped, a number, JSON, URL-encoded. */
+const NEUTRALISING = new Set(["e", "escape", "forceescape", "tojson", "int", "float", "length", "count", "wordcount", "filesizeformat", "round", "abs", "urlencode", "xmlattr"]);
+/** Filters that do nothing to text already marked safe: `x|safe|e` still prints x raw. */
+const NOOP_ON_MARKUP = new Set(["e", "escape"]);
+/** Attributes whose value the browser follows as a URL (`javascript:` runs). */
+const URL_ATTRS = new Set(["href", "src", "action", "formaction", "data", "poster", "xlink:href", "background", "srcdoc", "ping"]);
+/** Template globals Flask provides that are not request data for this check. */
+const FLASK_GLOBALS = new Set(["session", "g", "config", "current_user", "request"]);
+/** Calls whose result is safe to print anywhere (numbers, escaped text, URLs, markup the Python side checks). */
+const SAFE_CALLS = new Set([
+  ...MARKUP_CLASSES,
+  ...Object.entries(SANITISERS).filter(([, m]) => (m & kindBit("template-var")) !== 0).map(([p]) => p),
+  "flask.url_for", "flask.helpers.url_for", "flask.jsonify", "flask.get_flashed_messages", "flask_wtf.csrf.generate_csrf",
+  "flask.render_template", "flask.templating.render_template",
+  "builtins.len", "builtins.int", "builtins.float", "builtins.bool", "builtins.round", "builtins.sum", "builtins.abs", "builtins.min", "builtins.max",
+  "datetime.datetime.now", "datetime.datetime.utcnow", "datetime.date.today", "time.time", "uuid.uuid4",
+]);
+
+type Kind = "unescaped" | "unquoted" | "script" | "url";
+
+interface Verdict {
+  kind: Kind;
+  /** Why the context is dangerous, for the message. */
+  what: string;
+}
+
+/** The dangerous context an output is printed in, or null when escaping protects it. */
+export function dangerOf(o: TemplateOutput): Verdict | null {
+  const f = o.filters;
+  const lastSafe = f.lastIndexOf("safe");
+  const neutral = (xs: string[]) => xs.some((x) => NEUTRALISING.has(x));
+  if (lastSafe >= 0 || !o.autoescape) {
+    // `x|e|safe` was escaped first; `x|safe|forceescape` after. `x|safe|e` is not: `e` leaves markup alone.
+    const before = lastSafe >= 0 ? f.slice(0, lastSafe) : f;
+    const after = lastSafe >= 0 ? f.slice(lastSafe + 1).filter((x) => !NOOP_ON_MARKUP.has(x)) : [];
+    if (!neutral(before) && !neutral(after) && o.html !== "rawtext") {
+      return { kind: "unescaped", what: lastSafe >= 0 ? "`|safe` turns off HTML escaping" : "the `{% autoescape false %}` region prints it without HTML escaping" };
+    }
+    return null;
+  }
+  if (neutral(f)) return null;
+  if (o.html === "attr-unquoted") return { kind: "unquoted", what: `it fills the unquoted \`${o.attr}\` attribute, where escaping leaves spaces alone and a space starts a new attribute such as \`onmouseover\`` };
+  if (o.html === "script") return { kind: "script", what: "it is printed inside `<script>`, where HTML escaping does not stop JavaScript injection (use `|tojson`)" };
+  if (o.html === "attr" && o.attr && /^on[a-z]+$/.test(o.attr)) {
+    return { kind: "script", what: `it is printed inside the \`${o.attr}\` event handler, where the browser decodes the escaped quotes before running the JavaScript (use \`|tojson\`)` };
+  }
+  if (o.html === "attr" && o.attr && URL_ATTRS.has(o.attr) && o.attrStart) return { kind: "url", what: `it starts the \`${o.attr}\` URL, so a \`javascript:\` value runs script when followed; escaping does not change that` };
+  return null;
+}
+
+/** What a view passes for one variable. */
+interface Origin {
+  tainted: TaintHit[];
+  /** Sites that pass a value of unknown origin (not constant, not escaped). */
+  unknown: RenderSite[];
+}
+
+export class TemplateXss {
+  private readonly hitsBySite = new Map<string, TaintHit[]>();
+
+  constructor(
+    private readonly project: Project,
+    private readonly report: (r: RuleReport) => void,
+  ) {
+    for (const h of taintHits(project, "template-var")) {
+      if (isTestPath(h.file)) continue;
+      const k = `${h.file}\0${h.r}`;
+      const list = this.hitsBySite.get(k);
+      if (list) list.push(h);
+      else this.hitsBySite.set(k, [h]);
+    }
+  }
+
+  run(): void {
+    const model = this.project.templates;
+    for (const t of model.files.values()) {
+      if (isTestPath(t.path)) continue;
+      const feeds = model.feedsOf(t.path).filter((f) => this.production(f.site));
+      for (const o of t.facts.outputs) this.check(o, feeds, t.path, o.r, null);
+    }
+    // `render_template_string("...")` with a constant source: its outputs, reported at the call.
+    for (const s of model.sites) {
+      if (!s.inline || isTestPath(s.mod.path) || !this.production(s)) continue;
+      for (const o of s.inline.outputs) this.check(o, [{ site: s, via: [] }], s.mod.path, s.call.r, s);
+    }
+  }
+
+  private production(s: RenderSite): boolean {
+    const ctx = this.project.contextOf(s.mod, s.where);
+    return !ctx.test && !ctx.devOnly;
+  }
+
+  private check(o: TemplateOutput, feeds: TemplateFeed[], file: string, at: R, inline: RenderSite | null): void {
+    const danger = dangerOf(o);
+    if (!danger) return;
+    const shown = `{{ ${o.expr} }}`;
+    const where = inline ? `the template string rendered here (line ${toRange(o.r).start.line} of it)` : `${file}:${toRange(o.r).start.line}`;
+    const tplStep: TraceStep = { file, range: toRange(at), message: `printed as \`${shown}\` in ${inline ? "the template string" : file}` };
+    // Request data the template reads itself (`request.args.q`).
+    const direct = o.deps.find((d) => {
+      const [root, attr] = d.split(".");
+      return root === "request" && attr !== undefined && REQUEST_ATTRS.has(attr);
+    });
+    if (direct) {
+      this.report({
+        file,
+        range: toRange(at),
+        message: `\`${shown}\` prints \`${direct}\`, request data the template reads itself: ${danger.what}.`,
+        severity: "high",
+        confidence: "high",
+        scope: o.inMacro,
+        trace: [{ file, range: toRange(at), message: `\`${direct}\` is read in the template` }, tplStep],
+      });
+      return;
+    }
+    const origin: Origin = { tainted: [], unknown: [] };
+    for (const dep of o.deps) {
+      const root = dep.split(".")[0]!;
+      if (FLASK_GLOBALS.has(root)) continue;
+      for (const f of feeds) this.originAt(f.site, root, origin);
+    }
+    const tainted = danger.kind === "url" ? origin.tainted.filter((h) => !((h.cleared ?? 0) & kindBit("redirect"))) : origin.tainted;
+    if (tainted.length > 0) {
+      tainted.sort((a, b) => a.trace.length - b.trace.length || (a.origin < b.origin ? -1 : 1));
+      const h = tainted[0]!;
+      const view = this.viewOf(h.file, h.r, h.scope);
+      this.report({
+        file,
+        range: toRange(at),
+        message: `\`${shown}\` in ${where} prints request data (${show(h.origin)}) that ${view} passes as \`${h.variant === "*" ? o.deps[0] : h.variant}\`: ${danger.what}.`,
+        severity: "high",
+        confidence: "high",
+        scope: o.inMacro,
+        trace: [...h.trace.map((s) => ({ file: s.file, range: toRange(s.r), message: s.message })), tplStep],
+      });
+      return;
+    }
+    if (danger.kind === "url" || origin.unknown.length === 0) return;
+    const s = origin.unknown[0]!;
+    const view = this.viewOf(s.mod.path, s.call.r, s.where.scope);
+    const severity: Severity = "medium";
+    const confidence: Confidence = danger.kind === "unquoted" ? "medium" : "low";
+    this.report({
+      file,
+      range: toRange(at),
+      message: `\`${shown}\` in ${where}: ${danger.what}. The value comes from ${view}, which passes something other than a constant or escaped text (its origin, such as stored user content, is not visible to the analysis).`,
+      severity,
+      confidence,
+      context: ["no request data was traced into this value; severity and confidence are lowered because its origin is unknown"],
+      scope: o.inMacro,
+      trace: [{ file: s.mod.path, range: toRange(s.call.r), message: `\`${s.fn}\` renders the template` }, tplStep],
+    });
+  }
+
+  /** Adds what one render site passes for `name`. */
+  private originAt(site: RenderSite, name: string, out: Origin): void {
+    const hits = this.hitsBySite.get(`${site.mod.path}\0${site.call.r}`) ?? [];
+    const mine = hits.filter((h) => h.variant === name || (h.variant === "*" && !site.vars.has(name)));
+    if (mine.length > 0) {
+      out.tainted.push(...mine);
+      return;
+    }
+    const e = site.vars.get(name);
+    if (e) {
+      if (!this.isSafeValue(site.mod, site.where.scope, e, 0)) out.unknown.push(site);
+    } else if (site.openSpread) out.unknown.push(site);
+  }
+
+  /** A value that cannot hold markup an attacker chose: constants, numbers, escaped text, URLs. */
+  private isSafeValue(mod: ModuleInfo, scope: string, e: Expr, depth: number): boolean {
+    if (depth > 4) return false;
+    switch (e.k) {
+      case "str":
+      case "num":
+      case "bool":
+      case "none":
+      case "cmp":
+      case "not":
+        return true;
+      case "fstr":
+        return e.parts.every((p) => this.isSafeValue(mod, scope, p, depth + 1));
+      case "bin":
+        return this.isSafeValue(mod, scope, e.l, depth + 1) && this.isSafeValue(mod, scope, e.rt, depth + 1);
+      case "cond":
+        return this.isSafeValue(mod, scope, e.body, depth + 1) && this.isSafeValue(mod, scope, e.orelse, depth + 1);
+      case "seq":
+        return e.elts.every((x) => this.isSafeValue(mod, scope, x, depth + 1));
+      case "dict":
+        return e.items.every((it) => this.isSafeValue(mod, scope, it.value, depth + 1));
+      case "call": {
+        const paths = this.project.extPaths(mod, scope, e.fn).map((p) => p.replace(/^flask\.globals\./, "flask."));
+        if (paths.some((p) => SAFE_CALLS.has(p))) return true;
+        // `request.args.get("page", 1, type=int)`.
+        const type = e.kw.find((k) => k.name === "type")?.value;
+        if (type && this.project.extPaths(mod, scope, type).some((p) => /^builtins\.(int|float|bool)$/.test(p))) return true;
+        return false;
+      }
+      case "name":
+      case "attr": {
+        const vals = this.project.resolve(mod, scope, e);
+        if (vals.length > 0 && vals.every((v) => v.t === "const")) return true;
+        if (e.k !== "name") return false;
+        const assigns = this.project.resolver.assignsIn(mod, scope).filter((a) => a.targets.some((t) => t.k === "name" && t.id === e.id));
+        return assigns.length > 0 && assigns.every((a) => a.op === "=" && this.isSafeValue(mod, scope, a.value, depth + 1));
+      }
+      default:
+        return false;
+    }
+  }
+
+  private viewOf(file: string, r: R, scope: string): string {
+    return `${scope ? `\`${scope}\`` : "module code"} (${file}:${toRange(r).start.line})`;
+  }
+}
+
+function show(origin: string): string {
+  return origin.startsWith("request.") ? `\`${origin}\`` : origin;
+}
