@@ -43,6 +43,8 @@ export interface TemplateOutput {
   deps: string[];
   /** A macro parameter or an imported macro feeds the value: its origin is the macro's caller. */
   macro: boolean;
+  /** The output is a macro call (`{{ forms.field(x) }}`): the macro's own outputs are checked where it is defined. */
+  macroCall?: boolean;
   /** Filters applied at the top level, in order (`["e", "safe"]`). */
   filters: string[];
   html: HtmlContext;
@@ -192,6 +194,8 @@ export function analyseExpr(toks: Tok[]): ExprInfo {
 interface Binding {
   deps: string[];
   macro: boolean;
+  /** A macro (defined here or imported) or a module of them: calling it yields markup it built. */
+  callable?: boolean;
 }
 
 const VOID_RAW = new Set(["script", "style"]);
@@ -492,6 +496,7 @@ export function indexTemplate(text: string): TemplateFacts {
       }
       case "macro": {
         const mm = /^(\w+)\s*\(([\s\S]*)\)\s*$/.exec(rest);
+        if (mm) bind([mm[1]!], { deps: [], macro: true, callable: true });
         frames.push({ tag: "macro", names: new Map(), macro: mm?.[1] ?? "?" });
         blockStack.push("macro");
         if (mm) {
@@ -547,7 +552,7 @@ export function indexTemplate(text: string): TemplateFacts {
       case "import": {
         const im = /^([\s\S]+?)\s+as\s+(\w+)/.exec(rest);
         facts.refs.push({ kind: "import", names: strings(im?.[1] ?? rest), r });
-        if (im) bind([im[2]!], { deps: [], macro: true });
+        if (im) bind([im[2]!], { deps: [], macro: true, callable: true });
         return;
       }
       case "from": {
@@ -555,7 +560,7 @@ export function indexTemplate(text: string): TemplateFacts {
         facts.refs.push({ kind: "from", names: strings(fm?.[1] ?? rest), r });
         if (fm) {
           const names = fm[2]!.replace(/\s+with(out)?\s+context\s*$/, "").split(",").map((p) => p.trim().split(/\s+as\s+/).pop()!.trim()).filter(Boolean);
-          bind(names, { deps: [], macro: true });
+          bind(names, { deps: [], macro: true, callable: true });
         }
         return;
       }
@@ -608,6 +613,8 @@ export function indexTemplate(text: string): TemplateFacts {
         const b = resolveExpr(inner);
         const ctx = outputContext();
         const out: TemplateOutput = { r: range(i, end), expr: inner, deps: b.deps, macro: b.macro, filters: b.filters, ...ctx, autoescape: autoescape[autoescape.length - 1]! };
+        const head = /^([A-Za-z_]\w*)(?:\.\w+)*\s*\(/.exec(inner);
+        if (head && lookup(head[1]!)?.callable) out.macroCall = true;
         const mac = currentMacro();
         if (mac) out.inMacro = mac;
         facts.outputs.push(out);

@@ -497,6 +497,12 @@ export class TaintEngine {
   }
 }
 
+/** The body argument of a response builder (first positional or `response=`) satisfies `test`. */
+function isBody(c: CallExpr, test: (e: Expr) => boolean): boolean {
+  const body = c.args[0] ?? c.kw.find((k) => k.name === "response")?.value;
+  return body !== undefined && test(body);
+}
+
 function markView(f: FnInfo | null): FnInfo | null {
   if (f) f.view = true;
   return f;
@@ -1014,7 +1020,8 @@ class FunctionAnalysis {
         }
         continue;
       }
-      if (spec.when === "html-body" && !this.htmlBody(c, st)) continue;
+      // Only text the code builds or reads from the request (not a stream or file contents sized by a header).
+      if (spec.when === "html-body" && !(this.htmlBody(c, st) && isBody(c, (e) => this.isHtmlText(e, st)))) continue;
       if (spec.kind === "template-var") {
         this.templateVars(c, kws, `${calleeText(c.fn)}()`);
         sunk |= kindBit(spec.kind);

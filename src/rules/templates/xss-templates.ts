@@ -106,7 +106,7 @@ export class TemplateXss {
   }
 
   private check(o: TemplateOutput, feeds: TemplateFeed[], file: string, at: R, inline: RenderSite | null): void {
-    const danger = dangerOf(o);
+    const danger = o.macroCall ? null : dangerOf(o);
     if (!danger) return;
     const shown = `{{ ${o.expr} }}`;
     const where = inline ? `the template string rendered here (line ${toRange(o.r).start.line} of it)` : `${file}:${toRange(o.r).start.line}`;
