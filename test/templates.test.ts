@@ -183,7 +183,7 @@ describe("template linking", () => {
     });
     const f = out.result.findings.find((x) => x.ruleId === "FLASK-XSS-001")!;
     assert.equal(f.severity, "high");
-    assert.match(f.message, /`index` \(app\.py:8\) passes as `msg`/);
+    assert.match(f.message, /passed as `msg` by the `render_template` call in `index` \(app\.py:8\)/);
     const steps = f.trace!.map((s) => `${s.file}:${s.range.start.line}`);
     assert.equal(steps[0], "app.py:7");
     assert.equal(steps[steps.length - 1], "templates/index.html:1");

@@ -70,6 +70,8 @@ export interface TemplateFacts {
   refs: TemplateRef[];
   /** `{% autoescape false %}` tags. */
   autoescapeOff: R[];
+  /** The template writes HTML elements (so it is a web page or part of one, not plain text). */
+  markup: boolean;
   errors: { r: R; message: string }[];
 }
 
@@ -206,7 +208,7 @@ type HState = "data" | "tagname" | "endtag" | "beforeattr" | "attrname" | "after
 
 /** Tokenises a Jinja template. `text` is the whole file. */
 export function indexTemplate(text: string): TemplateFacts {
-  const facts: TemplateFacts = { outputs: [], refs: [], autoescapeOff: [], errors: [] };
+  const facts: TemplateFacts = { outputs: [], refs: [], autoescapeOff: [], errors: [], markup: false };
   const lineStarts = [0];
   for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) lineStarts.push(i + 1);
   const pos = (off: number): [number, number] => {
@@ -281,6 +283,7 @@ export function indexTemplate(text: string): TemplateFacts {
 
   const closeTag = () => {
     const name = tagName.toLowerCase();
+    if (!isEndTag && /^[a-z][a-z0-9-]*$/.test(name)) facts.markup = true;
     if (!isEndTag && VOID_RAW.has(name)) {
       hs = "raw";
       rawTag = name;

@@ -497,6 +497,12 @@ export class TaintEngine {
   }
 }
 
+/** The constant `Content-Type` of a headers dict literal, or null. */
+function contentTypeOf(d: Extract<Expr, { k: "dict" }>): string | null {
+  for (const it of d.items) if (it.key?.k === "str" && it.key.v.toLowerCase() === "content-type" && it.value.k === "str") return it.value.v;
+  return null;
+}
+
 /** The body argument of a response builder (first positional or `response=`) satisfies `test`. */
 function isBody(c: CallExpr, test: (e: Expr) => boolean): boolean {
   const body = c.args[0] ?? c.kw.find((k) => k.name === "response")?.value;
@@ -650,7 +656,8 @@ class FunctionAnalysis {
           // A view's string result is served as text/html: request data in it is markup the client chose.
           if (this.f.view && v.tainted) {
             const body = s.e.k === "seq" && s.e.kind === "tuple" ? s.e.elts[0] : s.e;
-            if (body && this.isHtmlText(body, st)) this.checkArg(RESPONSE_SINK, body === s.e ? v : v.field("0"), s.r, `the response of view \`${this.f.def.name}\``, undefined);
+            const typed = s.e.k === "seq" && s.e.kind === "tuple" && s.e.elts.slice(1).some((x) => x.k === "dict" && contentTypeOf(x) !== null && !/html|xml/i.test(contentTypeOf(x)!));
+            if (body && !typed && this.isHtmlText(body, st)) this.checkArg(RESPONSE_SINK, body === s.e ? v : v.field("0"), s.r, `the response of view \`${this.f.def.name}\``, undefined);
           }
           this.noteValidation(s.e, st);
         }
@@ -976,7 +983,8 @@ class FunctionAnalysis {
     const sunk = this.lastSunk;
     this.lastSunk = 0;
     // `text(sql)` was reported where the request data entered it; its result is not a second finding.
-    return sunk ? sanitise(v, sunk) : v;
+    // Markup reported here is not reported again where a template prints it.
+    return sunk ? sanitise(v, sunk & kindBit("xss") ? sunk | kindBit("template-var") : sunk) : v;
   }
 
   private callInner(c: CallExpr, st: State): TV {
@@ -1021,7 +1029,7 @@ class FunctionAnalysis {
         continue;
       }
       // Only text the code builds or reads from the request (not a stream or file contents sized by a header).
-      if (spec.when === "html-body" && !(this.htmlBody(c, st) && isBody(c, (e) => this.isHtmlText(e, st)))) continue;
+      if (spec.when === "html-body" && !(this.htmlBody(c, st) && isBody(c, (e) => this.isHtmlText(e, st)) && !this.setsNonHtmlType())) continue;
       if (spec.kind === "template-var") {
         this.templateVars(c, kws, `${calleeText(c.fn)}()`);
         sunk |= kindBit(spec.kind);
@@ -1201,6 +1209,31 @@ class FunctionAnalysis {
       default:
         return false;
     }
+  }
+
+  private nonHtmlType: boolean | null = null;
+
+  /**
+   * The function gives a response a non-HTML type somewhere (`resp.mimetype = "text/plain"`,
+   * `resp.headers["Content-Type"] = "application/json"`): its `make_response` bodies are not HTML.
+   */
+  private setsNonHtmlType(): boolean {
+    if (this.nonHtmlType !== null) return this.nonHtmlType;
+    const nonHtml = (e: Expr) => e.k === "str" && !/html|xml/i.test(e.v);
+    const walk = (steps: Step[]): boolean =>
+      steps.some((x) => {
+        if (x.s === "assign") {
+          return x.targets.some((t) => (t.k === "attr" && (t.name === "mimetype" || t.name === "content_type") && nonHtml(x.value)) || (t.k === "sub" && t.obj.k === "attr" && t.obj.name === "headers" && t.key.k === "str" && t.key.v.toLowerCase() === "content-type" && nonHtml(x.value)));
+        }
+        if (x.s === "if") return walk(x.body) || walk(x.orelse);
+        if (x.s === "loop") return walk(x.body) || walk(x.orelse);
+        if (x.s === "with") return walk(x.body);
+        if (x.s === "try") return walk(x.body) || x.handlers.some(walk) || walk(x.orelse) || walk(x.final);
+        if (x.s === "branches") return x.arms.some(walk);
+        return false;
+      });
+    this.nonHtmlType = walk(this.engine.bodyFor(this.f));
+    return this.nonHtmlType;
   }
 
   /** A `Markup(...)` object built right here (its operators and methods escape what they are given). */

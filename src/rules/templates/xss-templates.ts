@@ -31,6 +31,9 @@ const SAFE_CALLS = new Set([
   "datetime.datetime.now", "datetime.datetime.utcnow", "datetime.date.today", "time.time", "uuid.uuid4",
 ]);
 
+/** Template names Flask renders with autoescaping on. */
+const FLASK_AUTOESCAPED = /\.(html|htm|xml|xhtml|svg)$/i;
+
 type Kind = "unescaped" | "unquoted" | "script" | "url";
 
 interface Verdict {
@@ -40,16 +43,17 @@ interface Verdict {
 }
 
 /** The dangerous context an output is printed in, or null when escaping protects it. */
-export function dangerOf(o: TemplateOutput): Verdict | null {
+export function dangerOf(o: TemplateOutput, extensionOff = false): Verdict | null {
   const f = o.filters;
   const lastSafe = f.lastIndexOf("safe");
   const neutral = (xs: string[]) => xs.some((x) => NEUTRALISING.has(x));
-  if (lastSafe >= 0 || !o.autoescape) {
+  if (lastSafe >= 0 || !o.autoescape || extensionOff) {
     // `x|e|safe` was escaped first; `x|safe|forceescape` after. `x|safe|e` is not: `e` leaves markup alone.
     const before = lastSafe >= 0 ? f.slice(0, lastSafe) : f;
     const after = lastSafe >= 0 ? f.slice(lastSafe + 1).filter((x) => !NOOP_ON_MARKUP.has(x)) : [];
     if (!neutral(before) && !neutral(after) && o.html !== "rawtext") {
-      return { kind: "unescaped", what: lastSafe >= 0 ? "`|safe` turns off HTML escaping" : "the `{% autoescape false %}` region prints it without HTML escaping" };
+      const why = lastSafe >= 0 ? "`|safe` turns off HTML escaping" : !o.autoescape ? "the `{% autoescape false %}` region prints it without HTML escaping" : "Flask autoescapes only `.html`, `.htm`, `.xml`, `.xhtml` and `.svg` templates, so this one prints it without HTML escaping";
+      return { kind: "unescaped", what: why };
     }
     return null;
   }
@@ -91,7 +95,9 @@ export class TemplateXss {
     for (const t of model.files.values()) {
       if (isTestPath(t.path)) continue;
       const feeds = model.feedsOf(t.path).filter((f) => this.production(f.site));
-      for (const o of t.facts.outputs) this.check(o, feeds, t.path, o.r, null);
+      // Flask's `select_jinja_autoescape`: other extensions (`.jinja2`, `.j2`) render unescaped.
+      const extOff = t.facts.markup && !FLASK_AUTOESCAPED.test(t.path);
+      for (const o of t.facts.outputs) this.check(o, feeds, t.path, o.r, null, extOff);
     }
     // `render_template_string("...")` with a constant source: its outputs, reported at the call.
     for (const s of model.sites) {
@@ -105,11 +111,11 @@ export class TemplateXss {
     return !ctx.test && !ctx.devOnly;
   }
 
-  private check(o: TemplateOutput, feeds: TemplateFeed[], file: string, at: R, inline: RenderSite | null): void {
-    const danger = o.macroCall ? null : dangerOf(o);
+  private check(o: TemplateOutput, feeds: TemplateFeed[], file: string, at: R, inline: RenderSite | null, extOff = false): void {
+    const danger = o.macroCall ? null : dangerOf(o, extOff);
     if (!danger) return;
     const shown = `{{ ${o.expr} }}`;
-    const where = inline ? `the template string rendered here (line ${toRange(o.r).start.line} of it)` : `${file}:${toRange(o.r).start.line}`;
+    const where = inline ? ` in the template string rendered here (line ${toRange(o.r).start.line} of it)` : "";
     const tplStep: TraceStep = { file, range: toRange(at), message: `printed as \`${shown}\` in ${inline ? "the template string" : file}` };
     // Request data the template reads itself (`request.args.q`).
     const direct = o.deps.find((d) => {
@@ -138,11 +144,14 @@ export class TemplateXss {
     if (tainted.length > 0) {
       tainted.sort((a, b) => a.trace.length - b.trace.length || (a.origin < b.origin ? -1 : 1));
       const h = tainted[0]!;
-      const view = this.viewOf(h.file, h.r, h.scope);
+      const renderer = this.viewOf(h.file, h.r, h.scope);
+      const first = h.trace[0];
+      const entry = first ? this.functionAt(first.file, toRange(first.r).start.line) : null;
+      const from = first ? ` read ${entry && entry !== h.scope ? `in \`${entry}\` ` : ""}at ${first.file}:${toRange(first.r).start.line}` : "";
       this.report({
         file,
         range: toRange(at),
-        message: `\`${shown}\` in ${where} prints request data (${show(h.origin)}) that ${view} passes as \`${h.variant === "*" ? o.deps[0] : h.variant}\`: ${danger.what}.`,
+        message: `\`${shown}\`${where} prints request data (${show(h.origin)}${from}) passed as \`${h.variant === "*" ? o.deps[0] : h.variant}\` by ${renderer}: ${danger.what}.`,
         severity: "high",
         confidence: "high",
         scope: o.inMacro,
@@ -158,7 +167,7 @@ export class TemplateXss {
     this.report({
       file,
       range: toRange(at),
-      message: `\`${shown}\` in ${where}: ${danger.what}. The value comes from ${view}, which passes something other than a constant or escaped text (its origin, such as stored user content, is not visible to the analysis).`,
+      message: `\`${shown}\`${where}: ${danger.what}. The value comes from ${view}, which passes something other than a constant or escaped text (its origin, such as stored user content, is not visible to the analysis).`,
       severity,
       confidence,
       context: ["no request data was traced into this value; severity and confidence are lowered because its origin is unknown"],
@@ -223,8 +232,21 @@ export class TemplateXss {
     }
   }
 
+  /** The innermost function whose definition spans a line of a Python file. */
+  private functionAt(file: string, line: number): string | null {
+    const mod = this.project.pythonModules().find((m) => m.path === file);
+    let best: { name: string; size: number } | null = null;
+    for (const d of mod?.index.defs ?? []) {
+      if (d.kind !== "function") continue;
+      const r = toRange(d.r);
+      const size = r.end.line - r.start.line;
+      if (r.start.line <= line && line <= r.end.line && (!best || size < best.size)) best = { name: d.qualname, size };
+    }
+    return best?.name ?? null;
+  }
+
   private viewOf(file: string, r: R, scope: string): string {
-    return `${scope ? `\`${scope}\`` : "module code"} (${file}:${toRange(r).start.line})`;
+    return `the \`render_template\` call in ${scope ? `\`${scope}\`` : "module code"} (${file}:${toRange(r).start.line})`;
   }
 }
 
