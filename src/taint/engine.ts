@@ -1030,8 +1030,8 @@ class FunctionAnalysis {
       }
       // Only text the code builds or reads from the request (not a stream or file contents sized by a header).
       if (spec.when === "html-body" && !(this.htmlBody(c, st) && isBody(c, (e) => this.isHtmlText(e, st)) && !this.setsNonHtmlType())) continue;
-      if (spec.kind === "template-var") {
-        this.templateVars(c, kws, `${calleeText(c.fn)}()`);
+      if (spec.kind === "template-var" || spec.kind === "template-url") {
+        this.templateVars(spec.kind, c, kws, `${calleeText(c.fn)}()`);
         sunk |= kindBit(spec.kind);
         continue;
       }
@@ -1201,9 +1201,14 @@ class FunctionAnalysis {
       case "call":
         if (e.fn.k === "attr" && (e.fn.name === "format" || e.fn.name === "join") && (e.fn.obj.k === "str" || e.fn.obj.k === "fstr")) return true;
         if (e.fn.k === "attr" && (e.fn.name === "get" || e.fn.name === "getlist") && e.fn.obj.k === "attr" && REQUEST_ATTRS.has(e.fn.obj.name) && this.isRequest(e.fn.obj.obj, st)) return true;
+        // The raw body (`request.get_data(as_text=True)`).
+        if (e.fn.k === "attr" && e.fn.name === "get_data" && this.isRequest(e.fn.obj, st)) return true;
         return false;
       case "sub":
+        if (e.obj.k === "call" && e.obj.fn.k === "attr" && REQUEST_METHODS.has(e.obj.fn.name) && this.isRequest(e.obj.fn.obj, st)) return true;
         return e.obj.k === "attr" && REQUEST_ATTRS.has(e.obj.name) && this.isRequest(e.obj.obj, st);
+      case "attr":
+        return e.name === "data" && this.isRequest(e.obj, st);
       case "name":
         return this.htmlNames.has(e.id);
       default:
@@ -1271,16 +1276,16 @@ class FunctionAnalysis {
    * "template-var" sink of its own, named by the variant, so the template side can tell which variable
    * carries request data.
    */
-  private templateVars(c: CallExpr, kws: TV[], sinkText: string): void {
+  private templateVars(kind: "template-var" | "template-url", c: CallExpr, kws: TV[], sinkText: string): void {
     c.kw.forEach((k, j) => {
       const v = kws[j]!;
       if (k.name === "template_name_or_list" || k.name === "source") return;
       if (k.name !== null) {
-        this.checkArg({ kind: "template-var", args: [], what: `the template variable \`${k.name}\`` }, v, c.r, sinkText, k.name);
+        this.checkArg({ kind, args: [], what: `the template variable \`${k.name}\`` }, v, c.r, sinkText, k.name);
         return;
       }
-      if (v.fields) for (const [key, fv] of v.fields) this.checkArg({ kind: "template-var", args: [], what: `the template variable \`${key}\`` }, fv, c.r, sinkText, key);
-      if (v.flows.length > 0) this.checkArg({ kind: "template-var", args: [], what: "a template variable" }, new TV(v.flows), c.r, sinkText, "*");
+      if (v.fields) for (const [key, fv] of v.fields) this.checkArg({ kind, args: [], what: `the template variable \`${key}\`` }, fv, c.r, sinkText, key);
+      if (v.flows.length > 0) this.checkArg({ kind, args: [], what: "a template variable" }, new TV(v.flows), c.r, sinkText, "*");
     });
   }
 

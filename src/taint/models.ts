@@ -10,7 +10,7 @@
  */
 
 /** The kinds of sink, one per data-flow rule. */
-export const SINK_KINDS = ["sql", "cmd", "code", "ldap", "xpath", "deser", "ssti", "path", "ssrf", "redirect", "upload", "upload-store", "ldap-dn", "xss", "template-var"] as const;
+export const SINK_KINDS = ["sql", "cmd", "code", "ldap", "xpath", "deser", "ssti", "path", "ssrf", "redirect", "upload", "upload-store", "ldap-dn", "xss", "template-var", "template-url"] as const;
 export type SinkKind = (typeof SINK_KINDS)[number];
 
 export function kindBit(k: SinkKind): number {
@@ -136,6 +136,8 @@ export const SINKS: SinkSpec[] = [
   // Values handed to a template ("template-var"): a finding only where the template prints them unescaped
   // (FLASK-XSS-001's template side); the engine reports each variable separately (see the engine).
   { kind: "template-var", callees: RENDER_CALLS, args: [], what: "a template variable" },
+  // The same variables as URLs: HTML escaping does not clear these (a `javascript:` URL survives it).
+  { kind: "template-url", callees: RENDER_CALLS, args: [], what: "a template variable" },
   // Redirects
   { kind: "redirect", callees: ["flask.redirect", "flask.helpers.redirect", "werkzeug.utils.redirect", "quart.redirect"], args: [0], kwargs: ["location"], what: "the redirect target" },
 ];

@@ -76,17 +76,21 @@ interface Origin {
 
 export class TemplateXss {
   private readonly hitsBySite = new Map<string, TaintHit[]>();
+  /** The same for "template-url": request data not made safe as a URL (escaping does not count). */
+  private readonly urlHitsBySite = new Map<string, TaintHit[]>();
 
   constructor(
     private readonly project: Project,
     private readonly report: (r: RuleReport) => void,
   ) {
-    for (const h of taintHits(project, "template-var")) {
-      if (isTestPath(h.file)) continue;
-      const k = `${h.file}\0${h.r}`;
-      const list = this.hitsBySite.get(k);
-      if (list) list.push(h);
-      else this.hitsBySite.set(k, [h]);
+    for (const [kind, map] of [["template-var", this.hitsBySite], ["template-url", this.urlHitsBySite]] as const) {
+      for (const h of taintHits(project, kind)) {
+        if (isTestPath(h.file)) continue;
+        const k = `${h.file}\0${h.r}`;
+        const list = map.get(k);
+        if (list) list.push(h);
+        else map.set(k, [h]);
+      }
     }
   }
 
@@ -138,7 +142,7 @@ export class TemplateXss {
     for (const dep of o.deps) {
       const root = dep.split(".")[0]!;
       if (FLASK_GLOBALS.has(root)) continue;
-      for (const f of feeds) this.originAt(f.site, root, origin);
+      for (const f of feeds) this.originAt(f.site, root, origin, danger.kind === "url" ? this.urlHitsBySite : this.hitsBySite);
     }
     const tainted = danger.kind === "url" ? origin.tainted.filter((h) => !((h.cleared ?? 0) & kindBit("redirect"))) : origin.tainted;
     if (tainted.length > 0) {
@@ -177,8 +181,8 @@ export class TemplateXss {
   }
 
   /** Adds what one render site passes for `name`. */
-  private originAt(site: RenderSite, name: string, out: Origin): void {
-    const hits = this.hitsBySite.get(`${site.mod.path}\0${site.call.r}`) ?? [];
+  private originAt(site: RenderSite, name: string, out: Origin, bySite: Map<string, TaintHit[]>): void {
+    const hits = bySite.get(`${site.mod.path}\0${site.call.r}`) ?? [];
     const mine = hits.filter((h) => h.variant === name || (h.variant === "*" && !site.vars.has(name)));
     if (mine.length > 0) {
       out.tainted.push(...mine);
@@ -217,7 +221,9 @@ export class TemplateXss {
         // `request.args.get("page", 1, type=int)`.
         const type = e.kw.find((k) => k.name === "type")?.value;
         if (type && this.project.extPaths(mod, scope, type).some((p) => /^builtins\.(int|float|bool)$/.test(p))) return true;
-        return false;
+        // A project helper whose every return is safe (`return bleach.clean(markdown(text))`).
+        const defs = this.project.resolve(mod, scope, e.fn).filter((v) => v.t === "def" && v.def.kind === "function");
+        return defs.length > 0 && defs.every((v) => v.t === "def" && this.returnsSafe(v.mod, v.def.qualname, depth + 1));
       }
       case "name":
       case "attr": {
@@ -230,6 +236,12 @@ export class TemplateXss {
       default:
         return false;
     }
+  }
+
+  /** Every `return` of a project function gives a safe value (and there is at least one). */
+  private returnsSafe(mod: ModuleInfo, qualname: string, depth: number): boolean {
+    const rets = mod.index.returns.filter((r) => r.scope === qualname);
+    return rets.length > 0 && rets.every((r) => r.value !== null && this.isSafeValue(mod, qualname, r.value, depth));
   }
 
   /** The innermost function whose definition spans a line of a Python file. */
