@@ -204,6 +204,9 @@ const VOID_RAW = new Set(["script", "style"]);
 const RCDATA = new Set(["textarea", "title"]);
 const JS_TYPES = /^(|text\/javascript|application\/javascript|module|text\/ecmascript|application\/ecmascript|application\/x-javascript)$/i;
 
+/** Where text in element content or raw text can change state: a tag or a Jinja delimiter. */
+const SPECIAL = /[<{]/g;
+
 type HState = "data" | "tagname" | "endtag" | "beforeattr" | "attrname" | "afterattr" | "beforevalue" | "dq" | "sq" | "uq" | "comment" | "raw" | "bogus";
 
 /** Tokenises a Jinja template. `text` is the whole file. */
@@ -638,6 +641,13 @@ export function indexTemplate(text: string): TemplateFacts {
       }
       handleTag(inner, i, end);
       i = end;
+      continue;
+    }
+    // Text runs between markup and Jinja delimiters change no state: skip them in one step.
+    if ((hs === "data" || hs === "raw") && c !== "<") {
+      SPECIAL.lastIndex = i + 1;
+      const m = SPECIAL.exec(text);
+      i = m ? m.index : text.length;
       continue;
     }
     i += html(i);
