@@ -7,6 +7,7 @@ import { defineRule, type RuleContext } from "../define.js";
 import { TemplateXss } from "./xss-templates.js";
 
 const ENVIRONMENTS = new Set(["jinja2.Environment", "jinja2.environment.Environment", "jinja2.sandbox.SandboxedEnvironment"]);
+const TEMPLATES = new Set(["jinja2.Template", "jinja2.environment.Template"]);
 const SELECT_AUTOESCAPE = new Set(["jinja2.select_autoescape", "jinja2.utils.select_autoescape"]);
 const HTML_NAME = /\.(html?|xml|xhtml|svg)$/i;
 
@@ -24,7 +25,7 @@ export default defineRule({
   mitigation: "A Content-Security-Policy without `unsafe-inline` blocks most injected scripts; HttpOnly session cookies keep them out of script's reach.",
   docs: {
     what:
-      "Finds places where text a user can control is sent to the browser as markup. In Python: `Markup(...)` around request data, a view returning request data inside a string it builds (f-strings, `+`, `%`, `.format`) or through `make_response`/`Response` without a non-HTML mimetype, Jinja environments created without autoescaping for HTML templates, `select_autoescape` lists without `html`, and `app.jinja_env.autoescape = False`. In templates: `|safe` and `{% autoescape false %}` on variables (and any variable printed in an HTML template whose extension Flask does not autoescape, such as `.jinja2`), expressions in unquoted attributes, inside `<script>` or `on*` event handlers without `|tojson`, and at the start of `href`/`src`/`action` values that carry request data.",
+      "Finds places where text a user can control is sent to the browser as markup. In Python: `Markup(...)` around request data, a view returning request data inside a string it builds (f-strings, `+`, `%`, `.format`) or through `make_response`/`Response` without a non-HTML mimetype, Jinja environments and `jinja2.Template` objects created without autoescaping for HTML, `select_autoescape` lists without `html`, and `app.jinja_env.autoescape = False`. In templates: `|safe` and `{% autoescape false %}` on variables (and any variable printed in an HTML template whose extension Flask does not autoescape, such as `.jinja2`), expressions in unquoted attributes, inside `<script>` or `on*` event handlers without `|tojson`, and at the start of `href`/`src`/`action` values that carry request data.",
     why:
       "Jinja escapes `<`, `>`, `&` and quotes, which is enough inside element text and quoted attributes, and nothing else. Marking text as safe switches that off; an unquoted attribute is broken by a space; inside JavaScript the escaped characters are not the dangerous ones; and a URL attribute accepts `javascript:` whatever its escaping.",
     bad:
@@ -63,6 +64,15 @@ function autoescapeSettings({ project, report }: RuleContext): void {
         const exts = list ? stringsOf(list) : null;
         if (exts && !exts.some((x) => /^\.?(html?)$/i.test(x))) {
           report({ file: mod.path, range: toRange(c.call.r), message: `\`select_autoescape\` enables escaping only for ${exts.length ? exts.map((x) => `\`${x}\``).join(", ") : "no extension"}, so \`.html\` templates render variables unescaped.`, scope: c.scope, severity: "medium" });
+        }
+        continue;
+      }
+      if (paths.some((p) => TEMPLATES.has(p))) {
+        // `Template("<p>{{ x }}</p>")` builds its own environment, without escaping unless asked.
+        const src = c.call.args[0] ? project.constString(mod, c.scope, c.call.args[0]) : null;
+        const kw = c.call.kw.find((k) => k.name === "autoescape");
+        if (src !== null && /<[a-z!/]/i.test(src) && (!kw || (kw.value.k === "bool" && !kw.value.v))) {
+          report({ file: mod.path, range: toRange(c.call.r), message: "`jinja2.Template` compiles markup without autoescaping (Jinja's default), so every variable is printed unescaped; pass `autoescape=True` or render through Flask.", scope: c.scope, severity: "medium" });
         }
         continue;
       }
