@@ -190,3 +190,25 @@ describe("template linking", () => {
     assert.ok(steps.includes("app.py:8"));
   });
 });
+
+describe("template variables in the data-flow engine", () => {
+  test("each keyword and each constant key of a **dict is its own sink; escaping clears HTML but not URLs", async () => {
+    const out = await scanFiles({
+      "app.py": lines(
+        "from flask import Flask, escape, render_template, request",
+        "app = Flask(__name__)",
+        "@app.route('/')",
+        "def i():",
+        "    q = request.args.get('q', '')",
+        "    ctx = {'a': q, 'b': 'fixed', 'c': escape(q)}",
+        "    return render_template('t.html', n=len(q), raw=q, **ctx)",
+      ),
+      "templates/t.html": "{{ raw }}",
+    });
+    const { taintHits } = await import("../src/taint/index.js");
+    const vars = taintHits(out.project, "template-var").map((h) => h.variant).sort();
+    const urls = taintHits(out.project, "template-url").map((h) => h.variant).sort();
+    assert.deepEqual(vars, ["a", "raw"]);
+    assert.deepEqual(urls, ["a", "c", "raw"]);
+  });
+});
