@@ -230,12 +230,20 @@ export class TemplateXss {
         const vals = this.project.resolve(mod, scope, e);
         if (vals.length > 0 && vals.every((v) => v.t === "const")) return true;
         if (e.k !== "name") return false;
-        const assigns = this.project.resolver.assignsIn(mod, scope).filter((a) => a.targets.some((t) => t.k === "name" && t.id === e.id));
-        return assigns.length > 0 && assigns.every((a) => a.op === "=" && this.isSafeValue(mod, scope, a.value, depth + 1));
+        const bound = (sc: string) => this.project.resolver.assignsIn(mod, sc).filter((a) => a.targets.some((t) => t.k === "name" && t.id === e.id));
+        // A local, else a module-level constant (`NAV = [("Home", "/")]`).
+        let at = scope;
+        let assigns = bound(scope);
+        if (assigns.length === 0 && scope !== "" && !this.isParam(mod, scope, e.id)) assigns = bound((at = ""));
+        return assigns.length > 0 && assigns.every((a) => a.op === "=" && this.isSafeValue(mod, at, a.value, depth + 1));
       }
       default:
         return false;
     }
+  }
+
+  private isParam(mod: ModuleInfo, scope: string, name: string): boolean {
+    return this.project.resolver.def(mod, scope)?.params.some((p) => p.name === name) ?? false;
   }
 
   /** Every `return` of a project function gives a safe value (and there is at least one). */
