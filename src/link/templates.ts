@@ -156,11 +156,15 @@ export class TemplateModel {
   }
 
   private findSites(): void {
+    const FUNCS = new Set(["render_template", "render_template_string", "stream_template"]);
     for (const mod of this.project.pythonModules()) {
+      // Only calls named like a render function (or an alias of one) are resolved.
+      const names = new Set(FUNCS);
+      for (const f of mod.index.imports) if (f.member !== null && FUNCS.has(f.member)) names.add(f.local);
       for (const c of mod.index.calls) {
         const fn = c.call.fn;
         const last = fn.k === "name" ? fn.id : fn.k === "attr" ? fn.name : "";
-        if (!/^(render_template|render_template_string|stream_template)$/.test(last)) continue;
+        if (!names.has(last)) continue;
         const fnName = this.project.extPaths(mod, c.scope, fn).map((p) => RENDER_FUNCS[p]).find((x) => x !== undefined);
         if (!fnName) continue;
         const first = c.call.args[0] ?? c.call.kw.find((k) => k.name === (fnName === "render_template_string" ? "source" : "template_name_or_list"))?.value;
