@@ -34,6 +34,9 @@ const SAFE_CALLS = new Set([
 /** Template names Flask renders with autoescaping on. */
 const FLASK_AUTOESCAPED = /\.(html|htm|xml|xhtml|svg)$/i;
 
+/** Names that by convention hold numbers (ids, counts, sizes). */
+const NUMERIC_NAME = /^(id|pk|\w+_id|ids?|count|\w+_count|num|\w+_num|number|index|idx|year|month|day|size|length|total|page|per_page|limit|offset|width|height)$/;
+
 type Kind = "unescaped" | "unquoted" | "script" | "url";
 
 interface Verdict {
@@ -164,6 +167,8 @@ export class TemplateXss {
       return;
     }
     if (danger.kind === "url" || origin.unknown.length === 0) return;
+    // Outside `|safe`, an unknown value named as a number (`item.id`, `page_count`) is most likely one.
+    if (danger.kind !== "unescaped" && o.deps.length > 0 && o.deps.every((d) => NUMERIC_NAME.test(d.slice(d.lastIndexOf(".") + 1)))) return;
     const s = origin.unknown[0]!;
     const view = this.viewOf(s.mod.path, s.call.r, s.where.scope);
     const severity: Severity = "medium";
