@@ -97,6 +97,9 @@ describe("Jinja tokeniser", () => {
     assert.match(indexTemplate("{% endfor %}").errors[0]!.message, /without an open/);
     assert.match(indexTemplate("{% raw %}abc").errors[0]!.message, /raw/);
     assert.match(indexTemplate("{# open").errors[0]!.message, /comment/);
+    assert.match(indexTemplate("{% for x in y %}{{ x }}").errors[0]!.message, /`\{% for %\}` is never closed/);
+    // Tags of Jinja extensions are not Jinja's own blocks: no error for them.
+    assert.deepEqual(indexTemplate("{% cache 60 %}{{ x }}{% endcache %}").errors, []);
     // Arbitrary bytes and unbalanced markup never throw.
     for (const junk of ["<<<{{{%%}}}>>>", "<a href='{{'>", "{{ '", "<script>{{ x }}", "</ >{% %}{{}}{##}"]) indexTemplate(junk);
   });

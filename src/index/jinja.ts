@@ -204,6 +204,9 @@ const VOID_RAW = new Set(["script", "style"]);
 const RCDATA = new Set(["textarea", "title"]);
 const JS_TYPES = /^(|text\/javascript|application\/javascript|module|text\/ecmascript|application\/ecmascript|application\/x-javascript)$/i;
 
+/** Jinja's own block tags (each closed by `end<name>`). */
+const BLOCK_TAGS = new Set(["for", "if", "macro", "call", "with", "filter", "block", "set", "autoescape", "raw", "trans"]);
+
 /** Where text in element content or raw text can change state: a tag or a Jinja delimiter. */
 const SPECIAL = /[<{]/g;
 
@@ -582,7 +585,8 @@ export function indexTemplate(text: string): TemplateFacts {
       const what = name.slice(3);
       const at = blockStack.lastIndexOf(what);
       if (at < 0) {
-        facts.errors.push({ r, message: `\`{% ${name} %}\` without an open \`${what}\` block` });
+        // Tags of extensions (`{% cache %}...{% endcache %}`) are not tracked, so only Jinja's own blocks are checked.
+        if (BLOCK_TAGS.has(what)) facts.errors.push({ r, message: `\`{% ${name} %}\` without an open \`${what}\` block` });
         return;
       }
       for (let k = blockStack.length - 1; k >= at; k--) {
@@ -652,7 +656,7 @@ export function indexTemplate(text: string): TemplateFacts {
     }
     i += html(i);
   }
-  for (const b of blockStack) if (b === "raw" || b === "autoescape") facts.errors.push({ r: range(text.length, text.length), message: `\`{% ${b} %}\` is never closed` });
+  for (const b of blockStack) if (BLOCK_TAGS.has(b)) facts.errors.push({ r: range(text.length, text.length), message: `\`{% ${b} %}\` is never closed` });
   return facts;
 }
 
