@@ -53,9 +53,15 @@ export default defineRule({
 
 /** Jinja environments and Flask settings that switch autoescaping off for HTML. */
 function autoescapeSettings({ project, report }: RuleContext): void {
+  const CALLEES = new Set(["Environment", "SandboxedEnvironment", "Template", "select_autoescape"]);
   for (const mod of project.pythonModules()) {
     if (isTestPath(mod.path)) continue;
+    // Resolve only calls named like one of these (or an alias of one): most modules have none.
+    const names = new Set(CALLEES);
+    for (const f of mod.index.imports) if (f.member !== null && CALLEES.has(f.member)) names.add(f.local);
     for (const c of mod.index.calls) {
+      const fn = c.call.fn;
+      if (!names.has(fn.k === "name" ? fn.id : fn.k === "attr" ? fn.name : "")) continue;
       const ctx = project.contextOf(mod, c);
       if (ctx.devOnly || ctx.test) continue;
       const paths = project.extPaths(mod, c.scope, c.call.fn);
@@ -85,11 +91,11 @@ function autoescapeSettings({ project, report }: RuleContext): void {
       report({ file: mod.path, range: toRange(c.call.r), message: `A Jinja environment created ${off} (Jinja's default is no escaping) renders HTML (${html}), so every variable is printed unescaped.`, scope: c.scope, severity: "medium" });
     }
     for (const a of mod.index.assigns) {
-      const ctx = project.contextOf(mod, a);
-      if (ctx.devOnly || ctx.test) continue;
+      if (a.value.k !== "bool" || a.value.v) continue;
       for (const t of a.targets) {
         if (t.k !== "attr" || t.name !== "autoescape" || t.obj.k !== "attr" || t.obj.name !== "jinja_env") continue;
-        if (a.value.k !== "bool" || a.value.v) continue;
+        const ctx = project.contextOf(mod, a);
+        if (ctx.devOnly || ctx.test) continue;
         if (!project.appsOf(mod, a.scope, t.obj.obj).isApp) continue;
         report({ file: mod.path, range: toRange(a.r), message: "`jinja_env.autoescape = False` turns off HTML escaping for every template the app renders.", scope: a.scope, severity: "high" });
       }
