@@ -133,6 +133,11 @@ export function lastTopLevelImport(tree: Tree): Node | null {
 
 /** An edit that adds `import <module>` on its own line after the last top-level import. */
 export function addImport(source: string, tree: Tree, module: string): TextEdit | null {
+  return addImportLine(source, tree, `import ${module}`);
+}
+
+/** An edit that adds an import statement (`from a import b`) on its own line after the last top-level import. */
+export function addImportLine(source: string, tree: Tree, statement: string): TextEdit | null {
   const last = lastTopLevelImport(tree);
   if (!last) return null;
   const lineEnd = source.indexOf("\n", last.endIndex);
@@ -142,7 +147,7 @@ export function addImport(source: string, tree: Tree, module: string): TextEdit 
   const lineStart = source.lastIndexOf("\n", last.startIndex - 1) + 1;
   if (last.startIndex !== lineStart) return null;
   const p = pos2(source, at);
-  return { range: { start: p, end: p }, text: lineEnd === -1 ? `${eol}import ${module}${eol}` : `import ${module}${eol}` };
+  return { range: { start: p, end: p }, text: lineEnd === -1 ? `${eol}${statement}${eol}` : `${statement}${eol}` };
 }
 
 /** A dotted name (`yaml`, `yaml.load`, `a.b.c`) as an index expression, so the project model can resolve it; null for anything else. */

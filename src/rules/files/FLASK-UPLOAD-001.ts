@@ -6,6 +6,7 @@ import { taintHits, type TaintHit } from "../../taint/index.js";
 import { appsServedBy, keySource, productionApps } from "../config/sources.js";
 import { defineRule } from "../define.js";
 import { functionReach } from "../support.js";
+import { uploadFix } from "./upload-fix.js";
 import { folderKeys, inlineServes, typeChecked } from "./upload-folders.js";
 
 /** Is a folder expression (or something it was built from) the app's static folder or a `static/` path? */
@@ -82,7 +83,7 @@ export default defineRule({
   tags: ["uploads", "files", "path-traversal", "data-flow"],
   impact:
     "The client decides where the file lands: `../` in the file name writes outside the upload folder (over templates, source files or another user's data), and a name ending in `.html`, `.svg` or `.js` inside a folder the web server serves becomes script that runs in the site's origin for every visitor.",
-  fix: "Store uploads under a name the server makes up (`uuid4().hex` plus an extension from an allow-list), or at least pass the client's name through `werkzeug.utils.secure_filename`; keep the folder outside `static/`, and cap the size with `MAX_CONTENT_LENGTH`.",
+  fix: "Store uploads under a name the server makes up (`uuid4().hex` plus an extension from an allow-list), or at least pass the client's name through `werkzeug.utils.secure_filename` (`flaskwarden scan --fix` wraps an `upload.filename` used directly in the `save` call); keep the folder outside `static/`, and cap the size with `MAX_CONTENT_LENGTH`.",
   mitigation: "Serve user files from a separate domain or with `Content-Disposition: attachment` and `X-Content-Type-Options: nosniff`, and give the app's user write access to the upload folder only.",
   docs: {
     what:
@@ -102,6 +103,7 @@ export default defineRule({
       "https://cheatsheetseries.owasp.org/cheatsheets/File_Upload_Cheat_Sheet.html",
     ],
   },
+  autofix: uploadFix,
   check({ project, report }) {
     const bySink = new Map<string, TaintHit[]>();
     for (const h of taintHits(project, "upload")) {
@@ -192,7 +194,7 @@ export default defineRule({
         confidence: "medium",
         scope: s.call.scope,
         impact: "A visitor who opens the link to an uploaded .html or .svg file gets it as a page of the site: its script reads what the visitor can read and acts with their session.",
-        fix: "Pass `as_attachment=True` (or force a harmless `mimetype` such as `application/octet-stream`) when serving user files, and accept only an allow-list of extensions when saving them.",
+        fix: "Pass `as_attachment=True` (or force a harmless `mimetype` such as `application/octet-stream`) when serving user files, and accept only an allow-list of extensions when saving them. `flaskwarden scan --fix` adds `as_attachment=True` to the call.",
       });
     }
   },

@@ -122,7 +122,7 @@ function hasFixedExtension(e: Expr, depth = 0): boolean {
   }
 }
 
-const SERVE = /^(flask|flask\.helpers|werkzeug\.utils)\.(send_from_directory|send_file)$/;
+export const SERVE = /^(flask|flask\.helpers|werkzeug\.utils)\.(send_from_directory|send_file)$/;
 /** Types a browser will not run as a page when forced as the response's type. */
 const SAFE_MIME = /^(application\/octet-stream|text\/plain|image\/(png|jpeg|gif|webp|avif)|application\/pdf)$/;
 
