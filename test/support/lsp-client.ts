@@ -31,6 +31,8 @@ export class LspClient {
   readonly latest = new Map<string, PublishDiagnosticsParams>();
   readonly docs = new Map<string, TextDocument>();
   readonly stderr: string[] = [];
+  /** Capabilities the server registered dynamically (file watchers). */
+  readonly registrations: { method: string; registerOptions?: unknown }[] = [];
   private waiters: Waiter[] = [];
   private analysedWaiters: ((p: { ms: number; timings: Record<string, number> }) => void)[] = [];
   readonly exited: Promise<number | null>;
@@ -51,7 +53,10 @@ export class LspClient {
       for (const w of ws) w(p);
     });
     this.conn.onNotification("window/logMessage", () => {});
-    this.conn.onRequest("client/registerCapability", () => null);
+    this.conn.onRequest("client/registerCapability", (p: { registrations: { method: string; registerOptions?: unknown }[] }) => {
+      this.registrations.push(...p.registrations);
+      return null;
+    });
     this.conn.listen();
   }
 
