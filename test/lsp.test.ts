@@ -261,6 +261,20 @@ describe("flaskwarden lsp", () => {
     assert.deepEqual(published(client, root), await cliScanOfBuffers(client, root));
   });
 
+  test("editing a Dockerfile updates the findings published on it", async () => {
+    const opened = client.nextDiagnostics(dockerfile);
+    client.open(join(root, "Dockerfile"), "dockerfile");
+    assert.deepEqual(codes(await opened), ["FLASK-DEPLOY-002"]);
+    const cleared = client.nextDiagnostics(dockerfile, (p) => p.diagnostics.length === 0);
+    client.replace(dockerfile, "FLASK_DEBUG=1", "FLASK_DEBUG=0");
+    await cleared;
+    assert.deepEqual(published(client, root), await cliScanOfBuffers(client, root));
+    const back = client.nextDiagnostics(dockerfile, has("FLASK-DEPLOY-002"));
+    await client.conn.sendNotification("textDocument/didClose", { textDocument: { uri: dockerfile } });
+    client.docs.delete(dockerfile);
+    await back;
+  });
+
   test("closing a document goes back to the file on disk", async () => {
     const back = client.nextDiagnostics(views, has("FLASK-DESER-001"));
     await client.conn.sendNotification("textDocument/didClose", { textDocument: { uri: views } });
