@@ -102,8 +102,14 @@ export function startServer(input: NodeJS.ReadableStream, output: NodeJS.Writabl
       try {
         while (st.ws.stale) {
           const t0 = performance.now();
+          // What this analysis covers: edits that arrive while it runs are for the next round. With the
+          // parser loaded, nothing below waits for I/O before the edited texts are read.
+          await pythonParser();
+          const edited = new Set(st.edited);
+          st.edited.clear();
+          const versions = new Map(documents.all().map((d) => [d.uri, d.version]));
           const analysis = await st.ws.analyse();
-          publish(st);
+          publish(st, edited, versions);
           connection.sendNotification(ANALYSED_NOTIFICATION, { folder: st.ws.folder, ms: performance.now() - t0, timings: analysis.timings });
         }
       } catch (err) {
@@ -125,7 +131,7 @@ export function startServer(input: NodeJS.ReadableStream, output: NodeJS.Writabl
     if (st.ws.stale) await run(st);
   }
 
-  function publish(st: State): void {
+  function publish(st: State, edited: Set<string>, versions: Map<string, number>): void {
     const ws = st.ws;
     const analysis = ws.last;
     if (!analysis) return;
@@ -154,14 +160,13 @@ export function startServer(input: NodeJS.ReadableStream, output: NodeJS.Writabl
     const next = new Map<string, string>();
     for (const [u, list] of byUri) next.set(u, JSON.stringify(list));
     for (const [u, json] of next) {
-      if (st.published.get(u) === json && !st.edited.has(u)) continue;
-      const doc = documents.get(u);
-      connection.sendDiagnostics({ uri: u, diagnostics: byUri.get(u)!, ...(doc ? { version: doc.version } : {}) });
+      if (st.published.get(u) === json && !edited.has(u)) continue;
+      const version = versions.get(u);
+      connection.sendDiagnostics({ uri: u, diagnostics: byUri.get(u)!, ...(version !== undefined ? { version } : {}) });
     }
     // Files whose findings are gone get an empty list, which clears them in the editor.
-    for (const u of st.published.keys()) if (!next.has(u)) connection.sendDiagnostics({ uri: u, diagnostics: [] });
-    for (const u of st.edited) if (!next.has(u) && !st.published.has(u)) connection.sendDiagnostics({ uri: u, diagnostics: [] });
-    st.edited.clear();
+    for (const u of st.published.keys()) if (!next.has(u)) connection.sendDiagnostics({ uri: u, diagnostics: [], ...(versions.has(u) ? { version: versions.get(u) } : {}) });
+    for (const u of edited) if (!next.has(u) && !st.published.has(u)) connection.sendDiagnostics({ uri: u, diagnostics: [], ...(versions.has(u) ? { version: versions.get(u) } : {}) });
     st.published = next;
   }
 
