@@ -35,7 +35,7 @@ const LINES = Number(args.lines);
 const EDITS = Number(args.edits);
 
 /** A blueprint module of about `lines` lines: views reading request data, queries with bound parameters, helpers. */
-function bigModule(lines: number): string {
+export function bigModule(lines: number): string {
   const out = [
     '"""Reporting views: one large module, as some projects have."""',
     "import json",
@@ -213,4 +213,5 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+// Run only as a script, so other tools can import bigModule.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();
