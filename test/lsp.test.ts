@@ -284,6 +284,18 @@ describe("flaskwarden lsp", () => {
     assert.equal(readFileSync(join(root, "shop/views.py"), "utf8"), readFileSync(join(FIXTURE, "shop/views.py"), "utf8"));
   });
 
+  test("a workspace folder added later is scanned; removing it clears its diagnostics", async () => {
+    const second = copyFixture();
+    const secondViews = pathToFileURL(join(second, "shop/views.py")).href;
+    const added = client.nextDiagnostics(secondViews, has("FLASK-REDIRECT-001"));
+    const folder = { uri: pathToFileURL(second).href, name: "second" };
+    await client.conn.sendNotification("workspace/didChangeWorkspaceFolders", { event: { added: [folder], removed: [] } });
+    assert.deepEqual(codes(await added), ["FLASK-DESER-001", "FLASK-REDIRECT-001"]);
+    const removed = client.nextDiagnostics(secondViews, (p) => p.diagnostics.length === 0);
+    await client.conn.sendNotification("workspace/didChangeWorkspaceFolders", { event: { added: [], removed: [folder] } });
+    await removed;
+  });
+
   test("shutdown and exit end the process with code 0", async () => {
     assert.equal(await client.shutdown(), 0);
   });

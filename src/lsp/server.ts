@@ -4,7 +4,7 @@
  * the CLI's config files, watched and reloaded. See ARCHITECTURE.md ("Language server").
  */
 import { readFileSync } from "node:fs";
-import { basename } from "node:path";
+import { basename, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import {
   CodeActionKind,
@@ -170,23 +170,28 @@ export function startServer(input: NodeJS.ReadableStream, output: NodeJS.Writabl
     st.published = next;
   }
 
-  connection.onInitialize((params: InitializeParams): InitializeResult => {
-    options = (params.initializationOptions ?? {}) as ServerOptions;
+  let params: InitializeParams;
+  connection.onInitialize((init: InitializeParams): InitializeResult => {
+    params = init;
+    options = (init.initializationOptions ?? {}) as ServerOptions;
     if (typeof options.debounceMs === "number" && options.debounceMs >= 0) debounceMs = options.debounceMs;
-    const folders = params.workspaceFolders?.map((f) => fileURLToPath(f.uri)) ?? (params.rootUri ? [fileURLToPath(params.rootUri)] : params.rootPath ? [params.rootPath] : []);
-    for (const folder of folders) {
-      states.push({ ws: new Workspace(folder, { incrementalParse: options.incrementalParse !== false }), timer: null, running: null, published: new Map(), edited: new Set() });
-    }
-    watchRegistration = Boolean(params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration);
+    const folders = init.workspaceFolders?.map((f) => fileURLToPath(f.uri)) ?? (init.rootUri ? [fileURLToPath(init.rootUri)] : init.rootPath ? [init.rootPath] : []);
+    for (const folder of folders) states.push(newState(folder));
+    watchRegistration = Boolean(init.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration);
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
         hoverProvider: true,
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+        workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
       },
       serverInfo: { name: "flaskwarden" },
     };
   });
+
+  function newState(folder: string): State {
+    return { ws: new Workspace(folder, { incrementalParse: options.incrementalParse !== false }), timer: null, running: null, published: new Map(), edited: new Set() };
+  }
 
   connection.onInitialized(async () => {
     if (watchRegistration) {
@@ -195,6 +200,29 @@ export function startServer(input: NodeJS.ReadableStream, output: NodeJS.Writabl
       await connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: globs.map((globPattern) => ({ globPattern })) });
     }
     for (const st of states) void fullScan(st);
+    if (params.capabilities.workspace?.workspaceFolders) {
+      connection.workspace.onDidChangeWorkspaceFolders(async (e) => {
+        for (const gone of e.removed) {
+          const i = states.findIndex((st) => st.ws.folder === resolve(fileURLToPath(gone.uri)));
+          if (i < 0) continue;
+          const [st] = states.splice(i, 1);
+          if (st!.timer) clearTimeout(st!.timer);
+          if (st!.running) await st!.running;
+          for (const u of st!.published.keys()) connection.sendDiagnostics({ uri: u, diagnostics: [] });
+          st!.ws.dispose();
+        }
+        for (const added of e.added) {
+          const st = newState(fileURLToPath(added.uri));
+          states.push(st);
+          // Documents already open in the new folder count from now on.
+          for (const d of documents.all()) {
+            const t = target(d.uri);
+            if (t?.st === st) st.ws.setText(t.rel, d.getText());
+          }
+          void fullScan(st);
+        }
+      });
+    }
   });
 
   async function fullScan(st: State): Promise<void> {

@@ -71,7 +71,7 @@ export class LspClient {
       processId: process.pid,
       rootUri: uri,
       workspaceFolders: [{ uri, name: "project" }],
-      capabilities: { workspace: { didChangeWatchedFiles: { dynamicRegistration: true } }, textDocument: { publishDiagnostics: { relatedInformation: true, versionSupport: true } } },
+      capabilities: { workspace: { workspaceFolders: true, didChangeWatchedFiles: { dynamicRegistration: true } }, textDocument: { publishDiagnostics: { relatedInformation: true, versionSupport: true } } },
       initializationOptions,
     });
     await this.conn.sendNotification("initialized", {});
