@@ -53,6 +53,8 @@ interface State {
   published: Map<string, string>;
   /** Open documents changed since their diagnostics were last published. */
   edited: Set<string>;
+  /** A full scan (start, config change) in progress; analyses wait for it. */
+  scanning: Promise<void> | null;
 }
 
 export function startServer(input: NodeJS.ReadableStream, output: NodeJS.WritableStream): Connection {
@@ -100,7 +102,10 @@ export function startServer(input: NodeJS.ReadableStream, output: NodeJS.Writabl
     if (st.running) return st.running.then(() => (st.ws.stale ? run(st) : undefined));
     st.running = (async () => {
       try {
-        while (st.ws.stale) {
+        for (;;) {
+          // A full scan replaces the files and their indexes; analysing halfway through it would publish a mix.
+          while (st.scanning) await st.scanning;
+          if (!st.ws.stale) break;
           const t0 = performance.now();
           // What this analysis covers: edits that arrive while it runs are for the next round. With the
           // parser loaded, nothing below waits for I/O before the edited texts are read.
@@ -190,7 +195,7 @@ export function startServer(input: NodeJS.ReadableStream, output: NodeJS.Writabl
   });
 
   function newState(folder: string): State {
-    return { ws: new Workspace(folder, { incrementalParse: options.incrementalParse !== false }), timer: null, running: null, published: new Map(), edited: new Set() };
+    return { ws: new Workspace(folder, { incrementalParse: options.incrementalParse !== false }), timer: null, running: null, published: new Map(), edited: new Set(), scanning: null };
   }
 
   connection.onInitialized(async () => {
@@ -225,16 +230,22 @@ export function startServer(input: NodeJS.ReadableStream, output: NodeJS.Writabl
     }
   });
 
+  /**
+   * Reloads the config and rescans the folder. Full scans queue behind each other; an analysis never
+   * runs while one is in progress (it waits in `run`), and one that is running finishes first, since
+   * an analysis does not wait for I/O once it has started.
+   */
   async function fullScan(st: State): Promise<void> {
-    // Queued behind a running analysis, so two never interleave.
-    if (st.running) await st.running;
-    try {
-      await st.ws.fullScan();
-    } catch (err) {
-      connection.console.error(`flaskwarden: cannot scan ${st.ws.folder}: ${(err as Error).message}`);
-      return;
-    }
-    st.ws.last = null;
+    const scan = (st.scanning ?? Promise.resolve()).then(async () => {
+      try {
+        await st.ws.fullScan();
+      } catch (err) {
+        connection.console.error(`flaskwarden: cannot scan ${st.ws.folder}: ${(err as Error).message}`);
+      }
+    });
+    st.scanning = scan;
+    await scan;
+    if (st.scanning === scan) st.scanning = null;
     await run(st);
   }
 

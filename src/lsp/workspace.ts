@@ -98,6 +98,8 @@ export class Workspace {
     const parsed = await parseAll(fromDisk);
     this.results = new Map(parsed.map((r) => [r.path, r]));
     for (const path of this.open.keys()) if (this.files.has(path)) this.dirty.add(path);
+    // Everything is new: the next analysis publishes from scratch.
+    this.last = null;
   }
 
   /** Re-runs discovery only (a file was created or deleted on disk); new files are parsed, gone ones dropped. */
