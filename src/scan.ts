@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Config } from "./config/types.js";
-import type { Diagnostic, Finding, ScanResult, Severity, SourceFile } from "./core/types.js";
+import type { Diagnostic, Finding, RouteRecord, ScanResult, Severity, SourceFile } from "./core/types.js";
 import { compareFindings, SEVERITIES } from "./core/types.js";
 import { discover } from "./discover/walk.js";
 import { runRules, SourceCache } from "./analyse/engine.js";
@@ -15,6 +15,8 @@ import type { Rule } from "./rules/define.js";
 import { RULES } from "./rules/index.js";
 import { prepareTaint } from "./taint/index.js";
 import { indexOpenApi } from "./index/openapi.js";
+import { inventoryOf } from "./inventory/routes.js";
+import { routeRecord } from "./inventory/format.js";
 import type { FileResult } from "./index/ir.js";
 
 export interface ScanOptions {
@@ -116,6 +118,13 @@ export async function analyseParsed(
   findings.sort(compareFindings);
   diagnostics.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || (a.range?.start.line ?? 0) - (b.range?.start.line ?? 0) || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
   lap("filter", t);
+  // The route inventory for reports (the rules that read it have built it already, so this is cheap).
+  let routes: RouteRecord[] = [];
+  try {
+    routes = inventoryOf(project).routes.map(routeRecord);
+  } catch (err) {
+    diagnostics.unshift({ file: "", severity: "error", code: "inventory-failed", message: `the route inventory could not be built: ${(err as Error).message}` });
+  }
   const active = findings.filter((f) => !f.suppressed);
   const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
   for (const f of active) bySeverity[f.severity]++;
@@ -132,6 +141,7 @@ export async function analyseParsed(
       bySeverity,
       elapsedMs: Math.round(performance.now() - t0),
     },
+    routes,
   };
   return { result, project, files };
 }

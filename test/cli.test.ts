@@ -219,7 +219,7 @@ describe("scan: usage errors exit 2 and name the bad value", { concurrency: true
     { args: ["--severity", "extreme"], names: "extreme", why: "unknown severity" },
     { args: ["--fail-on", "severe"], names: "severe", why: "unknown severity" },
     { args: ["--format", "xml"], names: "xml", why: "unknown format" },
-    { args: ["-o", "html=report.html"], names: "html", why: "unknown output format" },
+    { args: ["-o", "pdf=report.pdf"], names: "pdf", why: "unknown output format" },
     { args: ["-o", "json="], names: "json=", why: "output without a file name" },
     { args: ["--jobs", "many"], names: "many", why: "non-numeric jobs" },
     { args: ["--max-file-size", "huge"], names: "huge", why: "not a size" },

@@ -75,7 +75,7 @@ function toFinding(rule: Rule, r: RuleReport, sources: SourceCache): Finding {
     scope,
     fingerprint: fingerprint(rule.id, r.file, evidence, scope),
     context: (r.context ?? []).map(mask),
-    ...(r.trace ? { trace: r.trace } : {}),
+    ...(r.trace ? { trace: r.trace.map((s) => ({ ...s, message: mask(s.message) })) } : {}),
     excerpt: { startLine: from, lines: lines.slice(from - 1, to).map((l) => clipLine(mask(l))) },
   };
 }

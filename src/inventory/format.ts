@@ -1,33 +1,64 @@
 /** Formats the route inventory: a terminal table, JSON, Markdown, or an OpenAPI 3.1 skeleton. */
+import type { RouteRecord } from "../core/types.js";
 import type { InventoryRoute, RouteInventory } from "./routes.js";
 
 export const ROUTE_FORMATS = ["table", "json", "markdown", "openapi"] as const;
 export type RouteFormat = (typeof ROUTE_FORMATS)[number];
 
-function authCell(r: InventoryRoute): string {
+/** The auth guards of a route as short labels; misplaced decorators are flagged. Empty when it has none. */
+export function authLabels(r: InventoryRoute): string[] {
   const parts = r.auth.map((a) => `${short(a.name)}${a.optional ? " (optional)" : ""}`);
   if (r.misorderedAuth.length > 0) parts.push(...r.misorderedAuth.map((a) => `!${short(a.name)} above route`));
-  return parts.length > 0 ? [...new Set(parts)].join(", ") : "none";
+  return [...new Set(parts)];
+}
+
+/** The rate limits of a route: "exempt", its own limits, or the app default ("default 100/hour"). Empty when none. */
+export function rateLabels(r: InventoryRoute): string[] {
+  if (r.rate.some((x) => x.kind === "exempt")) return ["exempt"];
+  const own = r.rate.filter((x) => x.kind !== "default");
+  if (own.length > 0) return own.map((x) => x.value ?? x.kind);
+  const d = r.rate.find((x) => x.kind === "default");
+  return d ? [`default ${d.value ?? ""}`.trim()] : [];
+}
+
+/** The path as shown: `sub.<host>/path` for a subdomain route. */
+export function pathLabel(r: InventoryRoute): string {
+  return r.subdomain ? `${r.subdomain}.<host>${r.path}` : r.path;
+}
+
+/** A route as the plain record reports carry (`ScanResult.routes`), with the same cells as the tables. */
+export function routeRecord(r: InventoryRoute): RouteRecord {
+  return {
+    app: r.appLabel,
+    methods: [...r.methods],
+    path: pathLabel(r),
+    endpoint: r.endpoint,
+    view: r.view,
+    file: r.file,
+    line: r.line,
+    auth: authLabels(r),
+    rateLimit: rateLabels(r),
+    csrf: r.csrf.state,
+    version: r.version,
+  };
+}
+
+function authCell(r: InventoryRoute): string {
+  const parts = authLabels(r);
+  return parts.length > 0 ? parts.join(", ") : "none";
 }
 
 function rateCell(r: InventoryRoute): string {
-  if (r.rate.some((x) => x.kind === "exempt")) return "exempt";
-  const own = r.rate.filter((x) => x.kind !== "default");
-  if (own.length > 0) return own.map((x) => x.value ?? x.kind).join(", ");
-  const d = r.rate.find((x) => x.kind === "default");
-  return d ? `default ${d.value ?? ""}`.trim() : "none";
+  const parts = rateLabels(r);
+  return parts.length > 0 ? parts.join(", ") : "none";
 }
 
 function short(name: string): string {
   return name.replace(/\(\)/g, "").split(".").slice(-2).join(".");
 }
 
-function pathCell(r: InventoryRoute): string {
-  return r.subdomain ? `${r.subdomain}.<host>${r.path}` : r.path;
-}
-
 function rows(inv: RouteInventory): string[][] {
-  return inv.routes.map((r) => [r.methods.join(","), pathCell(r), r.endpoint ?? "?", authCell(r), rateCell(r), r.csrf.state, r.version ?? "-", `${r.file}:${r.line}`]);
+  return inv.routes.map((r) => [r.methods.join(","), pathLabel(r), r.endpoint ?? "?", authCell(r), rateCell(r), r.csrf.state, r.version ?? "-", `${r.file}:${r.line}`]);
 }
 
 const MD_HEAD = ["Methods", "Path", "Endpoint", "Auth", "Rate limit", "CSRF", "Version", "Defined at"];

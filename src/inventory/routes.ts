@@ -704,13 +704,10 @@ export class RouteInventory {
     return out;
   }
 
-  /** The app or blueprint an Api object is bound to: `Api(app)`, `Api(bp)`, `api.init_app(app)`. */
+  /** The apps and blueprints an Api object is bound to: `Api(app)`, `Api(bp)`, `api.init_app(app_or_bp)`. */
   private apiOwners(api: ExtensionObject): FlaskObject[] {
-    const p = this.project;
-    const scope = api.mod.index.calls.find((x) => x.call === api.call)?.scope ?? "";
-    const arg = api.call.args[0] ?? kwOf(api.call, "app");
-    const out = arg ? p.objectsOf(api.mod, scope, arg) : [];
-    for (const a of api.apps) if (!out.includes(a)) out.push(a);
+    const out: FlaskObject[] = [];
+    for (const a of [...api.owners, ...api.apps]) if (!out.includes(a)) out.push(a);
     return out;
   }
 }

@@ -75,6 +75,8 @@ export interface ExtensionObject {
   call: CallExpr;
   /** Apps it is bound to, through its constructor or init_app. */
   apps: FlaskObject[];
+  /** Every Flask object (apps and blueprints) passed to its constructor or init_app. */
+  owners: FlaskObject[];
 }
 
 /** How a config value got written. */
@@ -401,7 +403,7 @@ export class Project {
             break;
           }
           if (/^flask_[a-z_]+\./.test(cls) || cls.startsWith("werkzeug.middleware.")) {
-            this.extensions.push({ cls, site, mod, call: c.call, apps: [] });
+            this.extensions.push({ cls, site, mod, call: c.call, apps: [], owners: [] });
             break;
           }
         }
@@ -411,7 +413,9 @@ export class Project {
     const extBySite = new Map(this.extensions.map((e) => [e.site, e]));
     for (const ext of this.extensions) {
       const arg = ext.call.args[0] ?? ext.call.kw.find((k) => k.name === "app")?.value;
-      if (arg) ext.apps.push(...this.appsOf(ext.mod, this.scopeOfCall(ext), arg).apps);
+      if (!arg) continue;
+      ext.apps.push(...this.appsOf(ext.mod, this.scopeOfCall(ext), arg).apps);
+      ext.owners.push(...this.objectsOf(ext.mod, this.scopeOfCall(ext), arg));
     }
     for (const mod of this.pythonModules()) {
       for (const c of mod.index.calls) {
@@ -419,8 +423,12 @@ export class Project {
         const arg = c.call.args[0] ?? c.call.kw.find((k) => k.name === "app")?.value;
         if (!arg) continue;
         const apps = this.appsOf(mod, c.scope, arg).apps;
+        let owners: FlaskObject[] | null = null;
         for (const v of this.resolver.resolve(mod, c.scope, c.call.fn.obj)) {
-          if (v.t === "inst") extBySite.get(v.site)?.apps.push(...apps);
+          const ext = v.t === "inst" ? extBySite.get(v.site) : undefined;
+          if (!ext) continue;
+          ext.apps.push(...apps);
+          ext.owners.push(...(owners ??= this.objectsOf(mod, c.scope, arg)));
         }
       }
     }
