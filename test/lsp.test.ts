@@ -284,6 +284,32 @@ describe("flaskwarden lsp", () => {
     assert.equal(readFileSync(join(root, "shop/views.py"), "utf8"), readFileSync(join(FIXTURE, "shop/views.py"), "utf8"));
   });
 
+  test("files created, changed and deleted on disk (not open) are rescanned when the client reports them", async () => {
+    const path = join(root, "shop/extra.py");
+    const uri = pathToFileURL(path).href;
+    const route = '@app.route("/extra")\ndef extra():\n    return redirect(request.args["to"])\n';
+    writeFileSync(path, `from flask import redirect, request\n\nfrom . import app\n\n\n${route}`);
+    const created = client.nextDiagnostics(uri, has("FLASK-REDIRECT-001"));
+    await client.conn.sendNotification("workspace/didChangeWatchedFiles", { changes: [{ uri, type: 1 }] });
+    await created;
+    assert.deepEqual(published(client, root), await cliScanOfBuffers(client, root));
+
+    writeFileSync(path, `from flask import redirect, url_for\n\nfrom . import app\n\n\n${route.replace('request.args["to"]', 'url_for("go")')}`);
+    const changed = client.nextDiagnostics(uri, (p) => p.diagnostics.length === 0);
+    await client.conn.sendNotification("workspace/didChangeWatchedFiles", { changes: [{ uri, type: 2 }] });
+    await changed;
+
+    writeFileSync(path, `from flask import redirect, request\n\nfrom . import app\n\n\n${route}`);
+    const again = client.nextDiagnostics(uri, has("FLASK-REDIRECT-001"));
+    await client.conn.sendNotification("workspace/didChangeWatchedFiles", { changes: [{ uri, type: 2 }] });
+    await again;
+    rmSync(path);
+    const deleted = client.nextDiagnostics(uri, (p) => p.diagnostics.length === 0);
+    await client.conn.sendNotification("workspace/didChangeWatchedFiles", { changes: [{ uri, type: 3 }] });
+    await deleted;
+    assert.deepEqual(published(client, root), await cliScanOfBuffers(client, root));
+  });
+
   test("a workspace folder added later is scanned; removing it clears its diagnostics", async () => {
     const second = copyFixture();
     const secondViews = pathToFileURL(join(second, "shop/views.py")).href;

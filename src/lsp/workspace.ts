@@ -58,6 +58,8 @@ export class Workspace {
   private readonly open = new Map<string, OpenDoc>();
   /** Paths whose index must be rebuilt before the next analysis. */
   private readonly dirty = new Set<string>();
+  /** A file was deleted since the last analysis. */
+  private removed = false;
   last: Analysis | null = null;
 
   constructor(
@@ -108,7 +110,12 @@ export class Workspace {
     this.root = found.root;
     this.discoverDiagnostics = found.diagnostics;
     const next = new Map(found.files.map((f) => [f.path, this.withText(f)]));
-    for (const path of this.files.keys()) if (!next.has(path)) this.results.delete(path);
+    for (const path of this.files.keys()) {
+      if (next.has(path)) continue;
+      this.results.delete(path);
+      // Nothing to re-index, but the project lost a file.
+      this.removed = true;
+    }
     for (const path of next.keys()) if (!this.files.has(path)) this.dirty.add(path);
     this.files = next;
   }
@@ -179,7 +186,7 @@ export class Workspace {
 
   /** Whether an analysis would see something new. */
   get stale(): boolean {
-    return this.dirty.size > 0 || this.last === null;
+    return this.dirty.size > 0 || this.removed || this.last === null;
   }
 
   /** Re-indexes the changed files, then links and analyses the whole project from the kept indexes. */
@@ -196,6 +203,7 @@ export class Workspace {
       for (const path of [...this.dirty].sort()) this.reindex(parser, path);
       this.dirty.clear();
     }
+    this.removed = false;
     t = lap("parse", t);
     const files = [...this.files.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     const results = files.map((f) => this.results.get(f.path)!).filter((r) => r !== undefined);
