@@ -1,4 +1,4 @@
-/** The `flaskwarden` command line: scan, rules, explain, init. Exit codes: 0 clean, 1 findings, 2 usage or config error. */
+/** The `flaskwarden` command line: scan, routes, rules, explain, init, lsp. Exit codes: 0 clean, 1 findings, 2 usage or config error. */
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { Command, CommanderError, Option } from "commander";

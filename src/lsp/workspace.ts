@@ -99,7 +99,7 @@ export class Workspace {
     const fromDisk = [...this.files.values()].filter((f) => !(f.kind === "python" && this.open.has(f.path)));
     const parsed = await parseAll(fromDisk);
     this.results = new Map(parsed.map((r) => [r.path, r]));
-    for (const path of this.open.keys()) if (this.files.has(path)) this.dirty.add(path);
+    for (const path of this.open.keys()) if (this.files.get(path)?.kind === "python") this.dirty.add(path);
     // Everything is new: the next analysis publishes from scratch.
     this.last = null;
   }
