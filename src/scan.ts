@@ -15,6 +15,7 @@ import type { Rule } from "./rules/define.js";
 import { RULES } from "./rules/index.js";
 import { prepareTaint } from "./taint/index.js";
 import { indexOpenApi } from "./index/openapi.js";
+import { computePosture } from "./posture/index.js";
 import { inventoryOf } from "./inventory/routes.js";
 import { routeRecord } from "./inventory/format.js";
 import type { FileResult } from "./index/ir.js";
@@ -27,6 +28,8 @@ export interface ScanOptions {
   rules?: readonly Rule[];
   /** Skip the baseline even when configured (used when writing a new one). */
   ignoreBaseline?: boolean;
+  /** Compute the mitigation posture (`result.posture`); default true. */
+  posture?: boolean;
   onProgress?: (stage: string, done: number, total: number) => void;
 }
 
@@ -73,7 +76,7 @@ export async function analyseParsed(
   files: SourceFile[],
   results: FileResult[],
   diagnostics: Diagnostic[],
-  opts: Pick<ScanOptions, "config" | "rules" | "ignoreBaseline">,
+  opts: Pick<ScanOptions, "config" | "rules" | "ignoreBaseline" | "posture">,
   lap: (name: string, since: number) => number = () => performance.now(),
   t: number = performance.now(),
 ): Promise<Omit<ScanOutput, "timings">> {
@@ -117,7 +120,18 @@ export async function analyseParsed(
   }
   findings.sort(compareFindings);
   diagnostics.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || (a.range?.start.line ?? 0) - (b.range?.start.line ?? 0) || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
-  lap("filter", t);
+  t = lap("filter", t);
+  // The posture reads every rule's findings that no inline comment silenced, before rule selection and
+  // the baseline: those decide what is reported, not whether a control exists.
+  let posture: ScanResult["posture"];
+  if (opts.posture !== false) {
+    try {
+      posture = computePosture(project, suppressed.findings, { authDecorators: project.authDecorators });
+    } catch (err) {
+      diagnostics.push({ file: "", severity: "error", code: "posture-error", message: `the mitigation posture could not be computed: ${(err as Error).message}` });
+    }
+    lap("posture", t);
+  }
   // The route inventory for reports (the rules that read it have built it already, so this is cheap).
   let routes: RouteRecord[] = [];
   try {
@@ -143,6 +157,7 @@ export async function analyseParsed(
     },
     routes,
   };
+  if (posture) result.posture = posture;
   return { result, project, files };
 }
 

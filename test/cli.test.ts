@@ -256,7 +256,7 @@ describe("scan: report outputs", { concurrency: true }, () => {
     assert.equal(run.stderr, `wrote sarif report to ${sarifPath}\nwrote json report to ${jsonPath}\n`);
 
     const json = JSON.parse(readFileSync(jsonPath, "utf8")) as JsonReport;
-    assert.deepEqual(Object.keys(json), ["version", "tool", "root", "findings", "diagnostics", "summary"]);
+    assert.deepEqual(Object.keys(json), ["version", "tool", "root", "findings", "diagnostics", "summary", "posture"]);
     assert.deepEqual(json.tool, { name: "flaskwarden", version: VERSION });
     assert.deepEqual(brief(json), BASIC_FINDINGS);
     assert.deepEqual(json.diagnostics, []);

@@ -134,7 +134,7 @@ describe("scan --fix on the command line", () => {
     const a = copyCase(join(REPO, "examples/vulnerable-app"));
     const b = copyCase(join(REPO, "examples/vulnerable-app"));
     const preview = await cli(["scan", ".", "--fix", "--diff", "--no-config"], a);
-    assert.match(preview.stderr, /Would fix 4 findings in 3 files/);
+    assert.match(preview.stderr, /Would fix 5 findings in 4 files/);
     writeFileSync(join(b, "fix.diff"), preview.stdout);
     const applied = await new Promise<string | null>((resolve) => execFile("git", ["apply", "fix.diff"], { cwd: b }, (err, _o, e) => resolve(err ? e : null)));
     assert.equal(applied, null);

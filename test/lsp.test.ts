@@ -228,6 +228,27 @@ describe("flaskwarden lsp", () => {
     assert.match(edit!.newText, /^# flaskwarden: ignore\[FLASK-DEPLOY-002\] /);
   });
 
+  test("a finding in a Jinja template is published on the template; its suppression is a Jinja comment", async () => {
+    const template = pathToFileURL(join(root, "shop/templates/greet.html")).href;
+    assert.deepEqual(codes(client.latest.get(template)!), ["FLASK-XSS-001"]);
+    const actions = await actionsAt(template, "FLASK-XSS-001");
+    const suppress = actions.find((a) => a.title.startsWith("Suppress FLASK-XSS-001"))!;
+    const [edit] = suppress.edit!.changes![template]!;
+    assert.equal(edit!.range.start.line, 2);
+    assert.match(edit!.newText, /^\{# flaskwarden: ignore\[FLASK-XSS-001\] \S.* #\}\n$/);
+    const opened = client.nextDiagnostics(template);
+    client.open(join(root, "shop/templates/greet.html"), "jinja-html");
+    await opened;
+    const gone = client.nextDiagnostics(template, (p) => p.diagnostics.length === 0);
+    apply(template, [edit!]);
+    await gone;
+    assert.deepEqual(published(client, root), await cliScanOfBuffers(client, root));
+    const back = client.nextDiagnostics(template, has("FLASK-XSS-001"));
+    await client.conn.sendNotification("textDocument/didClose", { textDocument: { uri: template } });
+    client.docs.delete(template);
+    await back;
+  });
+
   test("config changes are picked up; a broken config is a diagnostic on the config file", async () => {
     const config = join(root, "flaskwarden.toml");
     const configUri = pathToFileURL(config).href;

@@ -15,9 +15,11 @@ function activate(context) {
     "flaskwarden",
     { run: server, debug: server },
     {
-      // Python files, and the deployment and dependency files flaskwarden also checks.
+      // Python files, Jinja templates, and the deployment and dependency files flaskwarden also checks.
       documentSelector: [
         { scheme: "file", language: "python" },
+        { scheme: "file", language: "html" },
+        { scheme: "file", language: "jinja-html" },
         { scheme: "file", language: "dockerfile" },
         { scheme: "file", language: "pip-requirements" },
         { scheme: "file", language: "toml" },

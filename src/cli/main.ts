@@ -1,4 +1,4 @@
-/** The `flaskwarden` command line: scan, routes, rules, explain, init, lsp. Exit codes: 0 clean, 1 findings, 2 usage or config error. */
+/** The `flaskwarden` command line: scan, routes, posture, rules, explain, init, lsp. Exit codes: 0 clean, 1 findings, 2 usage or config error. */
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { Command, CommanderError, Option } from "commander";
@@ -11,6 +11,7 @@ import { FORMAT_NAMES, formatReport, type FormatName } from "../report/index.js"
 import { explainMarkdown } from "../rules/docs.js";
 import { findRule, RULES } from "../rules/index.js";
 import { InitConflict, initProject } from "./init.js";
+import { FORMULA as POSTURE_FORMULA } from "../posture/score.js";
 import type { ScanOptions } from "../scan.js";
 
 const VERSION: string = (JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string }).version;
@@ -228,7 +229,8 @@ async function runScan(paths: string[], flags: ScanFlags, io: Io): Promise<numbe
   const outputs = flags.output && flags.output.length > 0 ? flags.output : [{ format: flags.format, file: null }];
   for (const o of outputs) {
     const color = o.file === null && useColor(flags.color, io.stdoutIsTTY, io.env);
-    const text = formatReport(o.format, flags.quiet && o.format === "text" ? { ...result, diagnostics: result.diagnostics.filter((d) => d.severity === "error") } : result, {
+    const quietText = flags.quiet && o.format === "text";
+    const text = formatReport(o.format, quietText ? { ...result, diagnostics: result.diagnostics.filter((d) => d.severity === "error"), posture: undefined } : result, {
       color,
       toolVersion: VERSION,
       rules: [...RULES],
@@ -263,6 +265,7 @@ Examples:
   flaskwarden scan . --fail-on high               exit 1 only for high or critical findings
   flaskwarden scan . --write-baseline fw.json     accept today's findings; later: --baseline fw.json
   flaskwarden routes . --format markdown          route inventory with auth, rate-limit and CSRF controls
+  flaskwarden posture .                           mitigation checklist: verdicts, evidence, score and grade
   flaskwarden rules                               list every rule
   flaskwarden explain FLASK-DEPLOY-002            a rule's full documentation
   flaskwarden init myproject                      start a new Flask project that is secure by default
@@ -342,10 +345,68 @@ The openapi format prints an OpenAPI 3.1 skeleton of the discovered routes.`,
       const { scan } = await import("../scan.js");
       const { inventoryOf } = await import("../inventory/routes.js");
       const { formatRoutes } = await import("../inventory/format.js");
-      const out = await scan({ targets: [target], config, rules: [] });
+      const out = await scan({ targets: [target], config, rules: [], posture: false });
       const inv = inventoryOf(out.project, { authDecorators: config.authDecorators ?? [] });
       const title = first.replace(/\/+$/, "").replace(/^.*\//, "") || "Flask application";
       io.stdout(formatRoutes(inv, opts.format as "table", title));
+      setCode(EXIT_OK);
+    });
+
+  program
+    .command("posture")
+    .description("grade the project against the mitigation checklist: a verdict per mitigation with evidence and a next step")
+    .argument("[path]", "project directory or file (default: .)")
+    .addOption(new Option("-f, --format <format>", "output format").choices(["text", "json", "markdown"]).default("text"))
+    .option("--config <file>", "use this config file instead of searching for one")
+    .option("--no-config", "ignore config files")
+    .option("-j, --jobs <n>", "threads that parse (as for scan)")
+    .option("--color", "force coloured output")
+    .option("--no-color", "disable coloured output (NO_COLOR is honoured too)")
+    .addHelpText(
+      "after",
+      `
+Mitigations: debug off in production, secret key from the environment, session cookie flags, template
+autoescaping, input validation, upload handling, access control grouped in blueprints, error handlers,
+security extensions, per-environment configuration that fails closed, rate limiting, host validation,
+security headers, dependency hygiene. Each is implemented, partial, missing or not applicable (the app
+has nothing it applies to), judged from the project model, the route inventory and the rules' findings
+(inline suppressions count; --select, --ignore and the baseline do not).
+
+Scoring:
+  ${POSTURE_FORMULA.split("; ").join("\n  ")}.
+The exit code is 0 whatever the grade (2 for usage errors); use \`scan --fail-on\` to gate CI.`,
+    )
+    .action(async (path: string | undefined, opts: { format: string; config?: string | false; jobs?: string; color?: boolean }) => {
+      const target = path ?? ".";
+      if (!existsSync(target)) throw new UsageError(`path not found: ${target}`);
+      const first = resolve(target);
+      const startDir = statSync(first).isDirectory() ? first : dirname(first);
+      if (typeof opts.config === "string" && !existsSync(opts.config)) throw new UsageError(`config file not found: ${opts.config}`);
+      let jobs: number | undefined;
+      if (opts.jobs !== undefined) {
+        jobs = Number(opts.jobs);
+        if (!Number.isInteger(jobs) || jobs < 0) throw new UsageError(`\`--jobs ${opts.jobs}\` must be a whole number (0 or 1 = parse in the main thread only)`);
+      }
+      const configFile = opts.config === false ? null : typeof opts.config === "string" ? resolve(opts.config) : findConfigFile(startDir);
+      const config = loadConfig(configFile, {});
+      const { scan } = await import("../scan.js");
+      const out = await scan({ targets: [target], config, jobs });
+      const posture = out.result.posture;
+      if (!posture) {
+        for (const d of out.result.diagnostics.filter((x) => x.code === "posture-error")) io.stderr(`flaskwarden: ${d.message}\n`);
+        setCode(3);
+        return;
+      }
+      if (opts.format === "json") {
+        const { postureJson } = await import("../report/json.js");
+        io.stdout(`${JSON.stringify({ version: 1, tool: { name: "flaskwarden", version: VERSION }, root: out.result.root, posture: postureJson(posture) }, null, 2)}\n`);
+      } else if (opts.format === "markdown") {
+        const { formatPostureMarkdown } = await import("../report/markdown.js");
+        io.stdout(formatPostureMarkdown(posture));
+      } else {
+        const { formatPostureText } = await import("../report/text.js");
+        io.stdout(formatPostureText(posture, { color: useColor(opts.color, io.stdoutIsTTY, io.env) }));
+      }
       setCode(EXIT_OK);
     });
 

@@ -156,3 +156,24 @@ export function applySuppressions(findings: Finding[], comments: SuppressionComm
   }
   return { findings: out, unused };
 }
+
+/** Finds `{# flaskwarden: ignore[...] reason #}` comments in a Jinja template (one-line comments only). */
+export function scanTemplateComments(text: string, file: string): SuppressionComment[] {
+  const lines = text.split(/\r\n|\r|\n/);
+  const out: SuppressionComment[] = [];
+  const commentOnly = (l: string) => /^\s*\{#[\s\S]*#\}\s*$/.test(l);
+  lines.forEach((line, i) => {
+    const m = /\{#[-+]?([\s\S]*?)[-+]?#\}/.exec(line);
+    if (!m) return;
+    const parsed = parseSuppressionComment(m[1]!);
+    if (parsed === null) return;
+    let at = i;
+    if (commentOnly(line)) {
+      let k = i + 1;
+      while (k < lines.length && (lines[k]!.trim() === "" || commentOnly(lines[k]!))) k++;
+      if (k < lines.length) at = k;
+    }
+    out.push({ file, line: i + 1, ...parsed, fromLine: at + 1, toLine: at + 1 });
+  });
+  return out;
+}

@@ -111,7 +111,18 @@ export class BodyLowerer {
         for (const c of named(n)) {
           if (c.type === "except_clause" || c.type === "except_group_clause") {
             const body = named(c).find((x) => x.type === "block") ?? null;
-            handlers.push(this.block(body));
+            // `except T as e:` binds the caught exception: an assignment of an "exception" value whose part is T.
+            const caught = c.childForFieldName("value");
+            const bound: Step[] = [];
+            if (caught?.type === "as_pattern") {
+              const type = named(caught)[0];
+              const target = named(caught.childForFieldName("alias") ?? caught).find((x) => x.type === "identifier");
+              if (type && target) bound.push({ s: "assign", targets: [{ k: "name", id: target.text, r: rng(target) }], value: { k: "other", type: "exception", parts: [this.expr(type)], r: rng(caught) }, op: "=", r: rng(caught) });
+            } else if (caught) {
+              // `except T:` binds nothing; the type is kept as a statement so rules can see what is caught.
+              bound.push({ s: "expr", e: { k: "other", type: "caught", parts: [this.expr(caught)], r: rng(caught) }, r: rng(caught) });
+            }
+            handlers.push([...bound, ...this.block(body)]);
           } else if (c.type === "else_clause") orelse = this.block(c.childForFieldName("body"));
           else if (c.type === "finally_clause") final = this.block(named(c).find((x) => x.type === "block") ?? null);
         }

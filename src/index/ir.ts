@@ -8,6 +8,7 @@ import type { ManifestFacts } from "../index/manifest/types.js";
 import type { SuppressionComment } from "../filter/suppress.js";
 import type { Step } from "./body.js";
 import type { OpenApiFacts } from "./openapi.js";
+import type { TemplateFacts } from "./jinja.js";
 
 /**
  * Packed range "startLine:startCol:endLine:endCol" (1-based). A string rather than an array or object:
@@ -189,6 +190,8 @@ export interface FileResult {
   manifest?: ManifestFacts;
   /** Operations of an OpenAPI/Swagger document. */
   openapi?: OpenApiFacts;
+  /** Outputs, links and autoescape regions of a Jinja template. */
+  template?: TemplateFacts;
   suppressions: SuppressionComment[];
   diagnostics: Diagnostic[];
   /** Time spent, for the benchmark. */

@@ -36,7 +36,7 @@ const KEEP_ARGS = new Set([
   "print", "debug", "info", "warning", "warn", "error", "critical", "exception", "log", "url_for", "redirect", "create_app", "make_app",
   "set_cookie", "timedelta", "exempt",
   "abort", "make_response", "jwt_required", "verify_jwt_in_request", "before_request", "before_app_request", "add_resource", "auth_required", "roles_required", "roles_accepted", "jsonify", "render_template", "add_namespace",
-  "decode",
+  "decode", "render_template_string", "stream_template", "select_autoescape", "get_template", "from_string",
   "save", "join", "vars", "send_from_directory", "send_file",
 ]);
 

@@ -11,6 +11,7 @@ import { startOf } from "../index/ir.js";
 import { commandSegments, isShellCondition, pythonTarget, scriptTarget, shellBranchSpans } from "./commands.js";
 import { ModuleTable, nameModules, type ModuleInfo } from "./modules.js";
 import { Resolver, type Val } from "./resolve.js";
+import { TemplateModel, type TemplateFile } from "./templates.js";
 
 export type CallExpr = Extract<Expr, { k: "call" }>;
 
@@ -192,6 +193,8 @@ export class Project {
   /** Extra auth-guard decorator names from the config (`[tool.flaskwarden.routes] auth-decorators`). */
   authDecorators: string[] = [];
   private readonly objectsBySite = new Map<string, FlaskObject>();
+  private readonly templateFiles: TemplateFile[];
+  private templateModel: TemplateModel | null = null;
   private readonly sortedModules: ModuleInfo[];
 
   constructor(
@@ -207,6 +210,7 @@ export class Project {
     for (const r of results) if (r.deployment) this.deployment.push({ file: byPath.get(r.path)!, facts: r.deployment });
     for (const r of results) if (r.manifest) this.manifests.push({ file: byPath.get(r.path)!, facts: r.manifest });
     for (const r of results) if (r.openapi) this.apiDocuments.push({ path: r.path, facts: r.openapi });
+    this.templateFiles = results.flatMap((r) => (r.template ? [{ path: r.path, facts: r.template }] : []));
     this.linkObjects();
     this.linkRoutesAndRegistrations();
     this.linkConfigClasses();
@@ -215,6 +219,11 @@ export class Project {
   }
 
   // ---------- queries for rules ----------
+
+  /** Templates, their folders, the calls that render them and the include/extends links (built on first use). */
+  get templates(): TemplateModel {
+    return (this.templateModel ??= new TemplateModel(this, this.templateFiles));
+  }
 
   /** Resolves an expression in a module scope. */
   resolve(mod: ModuleInfo, scope: string, e: Expr): Val[] {

@@ -2,7 +2,7 @@
 import type { Node, Parser } from "web-tree-sitter";
 import type { TextEdit as LspTextEdit } from "vscode-languageserver/node";
 import type { Finding, SourceFile } from "../core/types.js";
-import { scanLineComments, type SuppressionComment } from "../filter/suppress.js";
+import { scanLineComments, scanTemplateComments, type SuppressionComment } from "../filter/suppress.js";
 import { planFixes } from "../fix/run.js";
 import { indexModule } from "../index/python.js";
 import type { Project } from "../link/project.js";
@@ -56,7 +56,8 @@ const STATEMENTS = new Set([
 ]);
 
 /**
- * An own-line `# flaskwarden: ignore[RULE-ID] reason` comment above the statement the finding starts in:
+ * An own-line `# flaskwarden: ignore[RULE-ID] reason` comment (`{# ... #}` in a Jinja template) above the
+ * statement the finding starts in:
  * such a comment covers the whole next statement (every line of a multi-line call, a compound statement's
  * header), which an end-of-line comment on a continuation line would not. The result is checked with the
  * same code that reads suppressions in a scan; null when the comment would not cover the finding.
@@ -76,6 +77,9 @@ export function suppressionEdit(parser: Parser, file: SourceFile, text: string, 
     } finally {
       tree.delete();
     }
+  } else if (file.kind === "template") {
+    // A Jinja comment on its own line covers the next line only.
+    line = findingLine;
   } else if (file.kind === "deployment" || (file.kind === "manifest" && !/\.(json|lock)$/.test(file.path))) {
     // A backslash-continued command is covered from its first line.
     line = findingLine;
@@ -83,7 +87,8 @@ export function suppressionEdit(parser: Parser, file: SourceFile, text: string, 
   } else return null;
   const indent = /^[ \t]*/.exec(lines[line - 1] ?? "")![0];
   const eol = (lines[line - 1] ?? "").endsWith("\r") ? "\r\n" : "\n";
-  const comment = `${indent}# flaskwarden: ignore[${finding.ruleId}] ${REASON_PLACEHOLDER}${eol}`;
+  const directive = `flaskwarden: ignore[${finding.ruleId}] ${REASON_PLACEHOLDER}`;
+  const comment = `${indent}${file.kind === "template" ? `{# ${directive} #}` : `# ${directive}`}${eol}`;
   const after = [...lines.slice(0, line - 1), comment.slice(0, -1), ...lines.slice(line - 1)].join("\n");
   if (!covers(parser, file, after, line, finding.ruleId, findingLine + 1)) return null;
   return { range: { start: { line: line - 1, character: 0 }, end: { line: line - 1, character: 0 } }, newText: comment };
@@ -99,6 +104,7 @@ function covers(parser: Parser, file: SourceFile, text: string, commentLine: num
     } finally {
       tree.delete();
     }
-  } else comments = scanLineComments(text, file.path);
+  } else if (file.kind === "template") comments = scanTemplateComments(text, file.path);
+  else comments = scanLineComments(text, file.path);
   return comments.some((c) => c.line === commentLine && c.ruleIds?.includes(ruleId) && c.fromLine <= findingLine && findingLine <= c.toLine);
 }

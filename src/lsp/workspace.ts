@@ -209,7 +209,7 @@ export class Workspace {
     const results = files.map((f) => this.results.get(f.path)!).filter((r) => r !== undefined);
     const diagnostics: Diagnostic[] = [...this.discoverDiagnostics];
     for (const r of results) diagnostics.push(...r.diagnostics);
-    const out = await analyseParsed(this.root, files, results, diagnostics, { config: this.config }, lap, t);
+    const out = await analyseParsed(this.root, files, results, diagnostics, { config: this.config, posture: false }, lap, t);
     this.last = { root: this.root, findings: out.result.findings, diagnostics: out.result.diagnostics, project: out.project, timings };
     return this.last;
   }

@@ -4,11 +4,12 @@ import type { Diagnostic, SourceFile } from "../core/types.js";
 import { indexDeployment } from "../index/deploy/index.js";
 import { indexManifest } from "../index/manifest/index.js";
 import { readSource } from "../discover/read.js";
-import { scanLineComments } from "../filter/suppress.js";
+import { scanLineComments, scanTemplateComments } from "../filter/suppress.js";
 import type { WireFileResult } from "../index/ir.js";
 import { toRange } from "../index/ir.js";
 import { indexModule } from "../index/python.js";
 import { indexOpenApi } from "../index/openapi.js";
+import { indexTemplate } from "../index/jinja.js";
 
 const LINE_COMMENT_KINDS = new Set(["deployment", "manifest"]);
 
@@ -158,6 +159,13 @@ export function processFile(parser: Parser, file: SourceFile, reuse?: TreeReuse)
       const man = indexManifest(file, text);
       if (man.facts) result.manifest = man.facts;
       diagnostics.push(...man.diagnostics);
+    } else if (file.kind === "template") {
+      const tpl = indexTemplate(text);
+      result.template = tpl;
+      result.suppressions = scanTemplateComments(text, file.path);
+      for (const e of tpl.errors) {
+        diagnostics.push({ file: file.path, severity: "warning", code: "template-syntax", message: `${e.message}; the template was analysed up to there`, range: toRange(e.r) });
+      }
     } else if (file.kind === "openapi") {
       const api = indexOpenApi(file.path, text);
       if (api.facts) result.openapi = api.facts;

@@ -1,5 +1,5 @@
 import { compareFindings, SEVERITIES } from "../core/types.js";
-import type { Finding, Severity, Summary } from "../core/types.js";
+import type { Finding, Posture, PostureVerdict, Severity, Summary } from "../core/types.js";
 import type { RuleMeta } from "../rules/define.js";
 
 /** Options every formatter receives; the caller decides colour and what is shown. */
@@ -85,4 +85,26 @@ export function fencedCode(content: string, lang = ""): string {
   const info = /^[A-Za-z0-9_+-]*$/.test(lang) ? lang : "";
   const body = content.replace(/\r\n?/g, "\n").replace(/\n$/, "");
   return `${fence}${info}\n${body}\n${fence}`;
+}
+
+export const VERDICTS: readonly PostureVerdict[] = ["implemented", "partial", "missing", "not-applicable"];
+
+/** How many mitigations have each verdict. */
+export function verdictCounts(p: Posture): Record<PostureVerdict, number> {
+  const out = Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<PostureVerdict, number>;
+  for (const it of p.items) out[it.verdict]++;
+  return out;
+}
+
+/** "grade B (84/100): 9 implemented, 3 partial, 1 missing, 1 not applicable". */
+export function postureLine(p: Posture): string {
+  const n = verdictCounts(p);
+  const score = p.grade === "N/A" ? "no applicable mitigation" : `${p.score}/100`;
+  return `grade ${p.grade} (${score}): ${n.implemented} implemented, ${n.partial} partial, ${n.missing} missing, ${n["not-applicable"]} not applicable`;
+}
+
+/** "file:line" of a piece of posture evidence, "" when it names no file. */
+export function evidenceLocation(e: { file: string; line?: number }): string {
+  if (!e.file) return "";
+  return e.line !== undefined ? `${e.file}:${e.line}` : e.file;
 }

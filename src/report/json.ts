@@ -1,5 +1,5 @@
 import { SEVERITIES } from "../core/types.js";
-import type { Diagnostic, Finding, Range, ScanResult, Summary, TraceStep } from "../core/types.js";
+import type { Diagnostic, Finding, Posture, PostureEvidence, PostureItem, Range, ScanResult, Summary, TraceStep } from "../core/types.js";
 import { sortedFindings } from "./common.js";
 import type { ReportOptions } from "./common.js";
 
@@ -58,6 +58,19 @@ function summary(s: Summary): Summary {
   };
 }
 
+function postureEvidence(e: PostureEvidence): PostureEvidence {
+  return { file: e.file, ...(e.line !== undefined ? { line: e.line } : {}), note: e.note, control: e.control };
+}
+
+function postureItem(it: PostureItem): PostureItem {
+  return { id: it.id, title: it.title, verdict: it.verdict, weight: it.weight, evidence: it.evidence.map(postureEvidence), nextStep: it.nextStep, rules: [...it.rules] };
+}
+
+/** The posture with a fixed key order (shared by the JSON report and `flaskwarden posture --format json`). */
+export function postureJson(p: Posture): Posture {
+  return { score: p.score, grade: p.grade, formula: p.formula, items: p.items.map(postureItem) };
+}
+
 /** Machine-readable report: every finding (suppressed ones included), pretty-printed. */
 export function formatJson(result: ScanResult, opts: ReportOptions): string {
   const doc = {
@@ -67,6 +80,7 @@ export function formatJson(result: ScanResult, opts: ReportOptions): string {
     findings: sortedFindings(result.findings).map(finding),
     diagnostics: result.diagnostics.map(diagnostic),
     summary: summary(result.summary),
+    ...(result.posture ? { posture: postureJson(result.posture) } : {}),
   };
   return `${JSON.stringify(doc, null, 2)}\n`;
 }

@@ -1,6 +1,6 @@
-import { SEVERITIES } from "../core/types.js";
-import type { Diagnostic, Finding, ScanResult, Severity } from "../core/types.js";
-import { fencedCode, location, neutraliseControls, plural, summaryLine, visibleFindings } from "./common.js";
+import { compareFindings, SEVERITIES, severityRank } from "../core/types.js";
+import type { Diagnostic, Finding, Posture, PostureVerdict, ScanResult, Severity } from "../core/types.js";
+import { evidenceLocation, fencedCode, location, neutraliseControls, plural, postureLine, summaryLine, visibleFindings } from "./common.js";
 import type { ReportOptions } from "./common.js";
 
 /**
@@ -63,12 +63,73 @@ function where(f: Finding): string {
   return location(f.file, f.range.start.line, f.range.start.column);
 }
 
+/** The posture to show: none for a project where no mitigation applies (no Flask app). */
+function shownPosture(result: ScanResult): Posture | undefined {
+  return result.posture && result.posture.grade !== "N/A" ? result.posture : undefined;
+}
+
 function summaryTable(result: ScanResult): string[] {
+  const p = shownPosture(result);
   return [
     "| Severity | Count |",
     "| --- | ---: |",
     ...SEVERITIES.map((s) => `| ${LABEL[s]} | ${result.summary.bySeverity[s] ?? 0} |`),
+    ...(p ? [`| **Posture grade** | **${escapeMarkdown(p.grade)}** (${p.score}/100) |`] : []),
   ];
+}
+
+/** How many findings the "Top findings" list shows: a lead reads these, the details hold the rest. */
+const TOP_FINDINGS = 5;
+
+/** The most severe unsuppressed findings, one line each (severity, then confidence, then position). */
+function topFindings(findings: Finding[]): string[] {
+  const conf = { high: 3, medium: 2, low: 1 } as const;
+  const top = findings
+    .filter((f) => !f.suppressed)
+    .sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || conf[b.confidence] - conf[a.confidence] || compareFindings(a, b))
+    .slice(0, TOP_FINDINGS);
+  if (top.length === 0) return [];
+  const out = ["### Top findings", ""];
+  for (const f of top) out.push(`- **${LABEL[f.severity]}** ${ruleCell(f.ruleId)} ${escapeMarkdown(where(f))}: ${escapeProse(f.message)}`);
+  out.push("");
+  return out;
+}
+
+const VERDICT_LABEL: Record<PostureVerdict, string> = {
+  implemented: "✅ implemented",
+  partial: "🟡 partial",
+  missing: "❌ missing",
+  "not-applicable": "➖ not applicable",
+};
+
+/** Evidence shown in a posture table cell; the JSON and text reports carry all of it. */
+const EVIDENCE_PER_CELL = 2;
+
+/** The posture table: one row per mitigation with its verdict, the first evidence and the next step. */
+export function postureTable(p: Posture): string[] {
+  const rows = p.items.map((it) => {
+    // A gap explains a partial or missing verdict better than a control does, and the other way round.
+    const wantControl = it.verdict === "implemented" || it.verdict === "not-applicable";
+    const ordered = [...it.evidence.filter((e) => e.control === wantControl), ...it.evidence.filter((e) => e.control !== wantControl)];
+    const ev = ordered.slice(0, EVIDENCE_PER_CELL).map((e) => {
+      const at = evidenceLocation(e);
+      return `${at ? `${escapeMarkdown(at)} ` : ""}${escapeProse(e.note)}`;
+    });
+    if (it.evidence.length > EVIDENCE_PER_CELL) ev.push(`\\(${it.evidence.length - EVIDENCE_PER_CELL} more\\)`);
+    return `| ${escapeProse(it.title)} | ${VERDICT_LABEL[it.verdict]} | ${ev.join("; ") || "\\-"} | ${escapeProse(it.nextStep) || "\\-"} |`;
+  });
+  return ["| Mitigation | Verdict | Evidence | Next step |", "| --- | --- | --- | --- |", ...rows];
+}
+
+function postureSection(p: Posture): string[] {
+  return [`### Mitigation posture: ${escapeMarkdown(postureLine(p))}`, "", ...postureTable(p), "", `_${escapeProse(`${p.formula}.`)}_`, ""];
+}
+
+/** `flaskwarden posture --format markdown`: the posture section alone. */
+export function formatPostureMarkdown(p: Posture): string {
+  const out = ["## flaskwarden mitigation posture", "", ...postureSection(p).slice(2)];
+  out.splice(2, 0, `**${escapeMarkdown(postureLine(p))}**`, "");
+  return `${out.join("\n").replace(/\n+$/, "")}\n`;
 }
 
 function findingsTable(findings: Finding[]): string[] {
@@ -120,8 +181,13 @@ function diagnosticsSection(diags: Diagnostic[]): string[] {
 /** Markdown for a pull-request comment; everything taken from the scanned repo is escaped. */
 export function formatMarkdown(result: ScanResult, opts: ReportOptions): string {
   const shown = visibleFindings(result.findings, opts.showSuppressed);
+  // Read top-down: the counts and grade, the few findings to fix first, where the project stands per
+  // mitigation, then every finding in a table with its details folded away.
   const out = ["## flaskwarden security report", "", summaryLine(result.summary), ""];
   out.push(...summaryTable(result), "");
+  out.push(...topFindings(shown));
+  const posture = shownPosture(result);
+  if (posture) out.push(...postureSection(posture));
   if (shown.length === 0) {
     out.push("No findings.", "");
   } else {

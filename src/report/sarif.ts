@@ -1,4 +1,5 @@
 import type * as Sarif from "sarif";
+import { postureJson } from "./json.js";
 import type { Diagnostic, Finding, Range, ScanResult, Severity, TraceStep } from "../core/types.js";
 import type { RuleMeta } from "../rules/define.js";
 import { fencedCode, pascalCase, sortedFindings } from "./common.js";
@@ -162,6 +163,8 @@ export function formatSarif(res: ScanResult, opts: ReportOptions): string {
     results: sortedFindings(res.findings).map((f) => result(f, ruleIndex)),
     columnKind: "utf16CodeUnits",
   };
+  // The posture is not a result (nothing to point at a line for most items): run properties carry it.
+  if (res.posture) run.properties = { posture: postureJson(res.posture) };
   if (opts.rootUri !== undefined) {
     const uri = opts.rootUri.endsWith("/") ? opts.rootUri : `${opts.rootUri}/`;
     run.originalUriBaseIds = { [SRCROOT]: { uri } };

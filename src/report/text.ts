@@ -1,6 +1,6 @@
 import pc from "picocolors";
-import type { Diagnostic, Finding, ScanResult, Severity } from "../core/types.js";
-import { groupBySeverity, location, neutraliseControls as clean, summaryLine, visibleFindings } from "./common.js";
+import type { Diagnostic, Finding, Posture, PostureVerdict, ScanResult, Severity } from "../core/types.js";
+import { evidenceLocation, groupBySeverity, location, neutraliseControls as clean, postureLine, summaryLine, visibleFindings } from "./common.js";
 import type { ReportOptions } from "./common.js";
 
 type Colors = ReturnType<typeof pc.createColors>;
@@ -112,6 +112,41 @@ export function formatText(result: ScanResult, opts: ReportOptions): string {
     for (const d of result.diagnostics) out.push(diagnosticLine(d, c));
     out.push("");
   }
+  // A project with no Flask app has no applicable mitigation: the line would say nothing.
+  if (result.posture && result.posture.grade !== "N/A") out.push(`Posture: ${postureLine(result.posture)} (\`flaskwarden posture\` for details)`);
   out.push(c.bold(summaryLine(result.summary)));
+  return `${out.join("\n")}\n`;
+}
+
+function verdictPaint(c: Colors, v: PostureVerdict): (s: string) => string {
+  switch (v) {
+    case "implemented":
+      return c.green;
+    case "partial":
+      return c.yellow;
+    case "missing":
+      return (s) => c.bold(c.red(s));
+    case "not-applicable":
+      return c.dim;
+  }
+}
+
+/** The posture as a terminal table: one row per mitigation, its evidence and next step beneath. */
+export function formatPostureText(p: Posture, opts: { color: boolean }): string {
+  const c = pc.createColors(opts.color);
+  const out = [c.bold(`Mitigation posture: ${postureLine(p)}`), ""];
+  const vw = Math.max(...p.items.map((it) => it.verdict.length));
+  for (const it of p.items) {
+    out.push(`${verdictPaint(c, it.verdict)(it.verdict.padEnd(vw))}  ${c.bold(clean(it.title))} ${c.dim(`[${it.id}, weight ${it.weight}]`)}`);
+    for (const e of it.evidence) {
+      const where = evidenceLocation(e);
+      const mark = e.control ? c.green("+") : c.red("-");
+      out.push(`${" ".repeat(vw + 2)}${mark} ${where ? `${c.cyan(clean(where))} ` : ""}${clean(e.note)}`);
+    }
+    if (it.nextStep) out.push(`${" ".repeat(vw + 2)}${c.bold("next:")} ${clean(it.nextStep)}`);
+    if (it.rules.length > 0) out.push(`${" ".repeat(vw + 2)}${c.dim(`rules: ${it.rules.join(", ")}`)}`);
+    out.push("");
+  }
+  out.push(c.dim(`${p.formula}.`));
   return `${out.join("\n")}\n`;
 }

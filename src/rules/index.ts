@@ -8,10 +8,13 @@ import CONFIG_001 from "./config/FLASK-CONFIG-001.js";
 import CONFIG_002 from "./config/FLASK-CONFIG-002.js";
 import CORS_001 from "./cors/FLASK-CORS-001.js";
 import CSRF_001 from "./csrf/FLASK-CSRF-001.js";
+import CRYPTO_001 from "./crypto/FLASK-CRYPTO-001.js";
+import CRYPTO_002 from "./crypto/FLASK-CRYPTO-002.js";
 import DEPLOY_001 from "./deploy/FLASK-DEPLOY-001.js";
 import DEPLOY_002 from "./deploy/FLASK-DEPLOY-002.js";
 import DEPLOY_003 from "./deploy/FLASK-DEPLOY-003.js";
 import DESER_001 from "./deserialization/FLASK-DESER-001.js";
+import ERROR_001 from "./errors/FLASK-ERROR-001.js";
 import HEADERS_001 from "./headers/FLASK-HEADERS-001.js";
 import HOST_001 from "./config/FLASK-HOST-001.js";
 import HTTP_001 from "./http/FLASK-HTTP-001.js";
@@ -31,10 +34,13 @@ import SESS_002 from "./session/FLASK-SESS-002.js";
 import SSRF_001 from "./ssrf/FLASK-SSRF-001.js";
 import SSTI_001 from "./templates/FLASK-SSTI-001.js";
 import SUPPLY_001 from "./supply/FLASK-SUPPLY-001.js";
+import TRUST_001 from "./trust/FLASK-TRUST-001.js";
 import UPLOAD_001 from "./files/FLASK-UPLOAD-001.js";
+import XSS_001 from "./templates/FLASK-XSS-001.js";
+import XXE_001 from "./xml/FLASK-XXE-001.js";
 import type { Rule } from "./define.js";
 
-export const RULES: readonly Rule[] = [API_001, API_002, API_003, AUTH_001, AUTH_002, CONFIG_001, CONFIG_002, CORS_001, CSRF_001, DEPLOY_001, DEPLOY_002, DEPLOY_003, DESER_001, HEADERS_001, HOST_001, HTTP_001, INFO_001, INJECT_001, INJECT_002, INJECT_003, INJECT_004, INJECT_005, LIMITS_001, PATH_001, PROXY_001, RATE_001, REDIRECT_001, SESS_001, SESS_002, SSRF_001, SSTI_001, SUPPLY_001, UPLOAD_001].sort((a, b) => (a.id < b.id ? -1 : 1));
+export const RULES: readonly Rule[] = [API_001, API_002, API_003, AUTH_001, AUTH_002, CONFIG_001, CONFIG_002, CORS_001, CRYPTO_001, CRYPTO_002, CSRF_001, DEPLOY_001, DEPLOY_002, DEPLOY_003, DESER_001, ERROR_001, HEADERS_001, HOST_001, HTTP_001, INFO_001, INJECT_001, INJECT_002, INJECT_003, INJECT_004, INJECT_005, LIMITS_001, PATH_001, PROXY_001, RATE_001, REDIRECT_001, SESS_001, SESS_002, SSRF_001, SSTI_001, SUPPLY_001, TRUST_001, UPLOAD_001, XSS_001, XXE_001];
 
 export function findRule(id: string): Rule | undefined {
   return RULES.find((r) => r.id === id.toUpperCase());

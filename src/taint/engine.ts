@@ -16,11 +16,13 @@ import type { ModuleInfo } from "../link/modules.js";
 import type { Project, Route } from "../link/project.js";
 import type { Val } from "../link/resolve.js";
 import { inventoryOf } from "../inventory/routes.js";
+import { authorisationKey, errorHandlers, exceptionDetail, leakyException } from "./errors.js";
 import { BodyLowerer, type Step } from "../index/body.js";
 import {
   ALL_KINDS,
   CLEAN_METHODS,
   kindBit,
+  MARKUP_CLASSES,
   MUTATING_METHODS,
   NO_RETURN,
   REQUEST_ATTRS,
@@ -34,6 +36,7 @@ import {
   SELF_ADDRESS_ATTRS,
   SINKS,
   STRING_BUILDERS,
+  ERROR_ORIGIN,
   type SinkKind,
   type SinkSpec,
 } from "./models.js";
@@ -56,8 +59,10 @@ export interface TaintHit {
   sink: string;
   origin: string;
   trace: TraceLink[];
-  /** Set for weaker variants of a sink (an option-like argument rather than the program). */
+  /** Set for weaker variants of a sink (an option-like argument rather than the program); the variable's name for "template-var". */
   variant?: string;
+  /** Kinds of sink the data had been made safe for on its way (mask of kindBit). */
+  cleared?: number;
 }
 
 /** A sink reached by a parameter: filled in with the caller's data at each call site. */
@@ -73,6 +78,7 @@ interface ParamSink {
   what: string;
   sink: string;
   variant?: string;
+  origins?: string[];
 }
 
 interface Summary {
@@ -101,7 +107,15 @@ interface FnInfo {
   kinds: string[];
   /** Sources bound to parameters (URL rule variables of a view). */
   paramSources: Map<number, string>;
+  /** Kinds of sink a bound source is already safe for (a `<int:id>` URL parameter is a number, yet still an identity the client chose). */
+  paramCleared: Map<number, number>;
+  /** A view or error handler: what it returns is the response. */
+  responds?: boolean;
+  /** An error handler for a broad exception type: its first parameter is the exception. */
+  exceptionParam?: string;
   body: Step[] | null;
+  /** A route's view function (or a method view's handler): what it returns is the HTTP response. */
+  view?: boolean;
 }
 
 interface State {
@@ -123,6 +137,14 @@ interface Refinement {
 }
 
 const MAX_ROUNDS = 6;
+/** Safe for every kind but "trust": a number the client chose is harmless text but still the client's choice. */
+const NOT_TRUST = ALL_KINDS & ~kindBit("trust");
+/** Exception details count only for the "error" kind. */
+const ONLY_ERROR = ALL_KINDS & ~kindBit("error");
+/** A view's or error handler's return value as the sink of FLASK-ERROR-001. */
+const ERROR_RESPONSE_SINK: SinkSpec = { kind: "error", args: [], what: "the response", origins: [ERROR_ORIGIN] };
+/** Authorisation state set by assignment (`session["role"] = x`, `g.is_admin = x`) as the sink of FLASK-TRUST-001. */
+const SESSION_SINK: SinkSpec = { kind: "trust", args: [], what: "authorisation state" };
 /** The `Location` header as a redirect sink; the header is set by assignment or a headers method, not a call argument. */
 const LOCATION_SINK: SinkSpec = { kind: "redirect", args: [], what: "the redirect target" };
 
@@ -145,6 +167,8 @@ function atPath(a: TV, path: readonly string[] | undefined): TV {
 }
 
 /** Conversions that raise on anything but a well-formed value of their type. */
+/** Conversions whose result still identifies what the client asked for (a user id). */
+const IDENTITIES = new Set(["builtins.int", "builtins.float", "uuid.UUID"]);
 const CONVERSIONS = new Set(["builtins.int", "builtins.float", "builtins.complex", "uuid.UUID", "decimal.Decimal", "ipaddress.ip_address", "datetime.date.fromisoformat", "datetime.datetime.fromisoformat", "datetime.datetime.strptime"]);
 /** Syntax trees kept at once while lowering function bodies on demand. */
 const MAX_TREES = 64;
@@ -301,7 +325,8 @@ export class TaintEngine {
 
   private entryPoints(): FnInfo[] {
     const out = new Map<string, FnInfo>();
-    const add = (f: FnInfo | null) => {
+    const add = (f: FnInfo | null, responds = false) => {
+      if (f && responds) f.responds = true;
       if (f && !out.has(f.key)) out.set(f.key, f);
     };
     for (const route of this.project.routes) {
@@ -309,17 +334,25 @@ export class TaintEngine {
       if (route.view.kind === "class") {
         for (const m of ["get", "post", "put", "patch", "delete", "dispatch_request"]) {
           const d = this.project.resolver.def(route.viewMod, `${route.view.qualname}.${m}`);
-          if (d) add(this.fnInfo(route.viewMod, d, route));
+          if (d) add(markView(this.fnInfo(route.viewMod, d, route)), true);
         }
-      } else add(this.fnInfo(route.viewMod, route.view, route));
+      } else add(markView(this.fnInfo(route.viewMod, route.view, route)), true);
     }
     // Flask-RESTful / RESTX resources, from the route inventory: their HTTP-method handlers are views.
     for (const r of inventoryOf(this.project).routes) {
       if (r.kind !== "resource" || !r.viewDef || !r.viewMod || r.viewDef.kind !== "class") continue;
       for (const m of ["get", "post", "put", "patch", "delete"]) {
         const d = this.project.resolver.def(r.viewMod, `${r.viewDef.qualname}.${m}`);
-        if (d) add(this.fnInfo(r.viewMod, d, { ...r.route, rule: r.path, fullPaths: [r.path] }));
+        if (d) add(this.fnInfo(r.viewMod, d, { ...r.route, rule: r.path, fullPaths: [r.path] }), true);
       }
+    }
+    // Error handlers answer the client too; one for a broad exception type receives the exception itself.
+    for (const h of errorHandlers(this.project)) {
+      if (!h.def) continue;
+      const f = this.fnInfo(h.mod, h.def, null);
+      if (!f) continue;
+      if (h.exception) f.exceptionParam = h.exception;
+      add(f, true);
     }
     // Functions that read the request themselves (hooks, helpers reached through callbacks).
     for (const mod of this.project.pythonModules()) {
@@ -362,7 +395,7 @@ export class TaintEngine {
       this.fns.set(key, null);
       return null;
     }
-    const info: FnInfo = { key, mod, def, file, params: def.params.map((p) => p.name), kinds: def.params.map((p) => p.kind), paramSources: new Map(), body: null };
+    const info: FnInfo = { key, mod, def, file, params: def.params.map((p) => p.name), kinds: def.params.map((p) => p.kind), paramSources: new Map(), paramCleared: new Map(), body: null };
     if (route) this.bindRouteParams(info, route);
     this.fns.set(key, info);
     return info;
@@ -375,7 +408,11 @@ export class TaintEngine {
         const conv = m[1] ?? "string";
         const name = m[2]!;
         const i = info.params.indexOf(name);
-        if (i >= 0 && !SAFE_CONVERTERS.has(conv)) info.paramSources.set(i, `URL parameter \`${name}\``);
+        if (i < 0) continue;
+        info.paramSources.set(i, `URL parameter \`${name}\``);
+        // A number or UUID carries no text, but it still names the record the client chose (FLASK-TRUST-001).
+        if (SAFE_CONVERTERS.has(conv)) info.paramCleared.set(i, NOT_TRUST);
+        else info.paramCleared.delete(i);
       }
     }
   }
@@ -492,6 +529,26 @@ export class TaintEngine {
   }
 }
 
+/** The constant `Content-Type` of a headers dict literal, or null. */
+function contentTypeOf(d: Extract<Expr, { k: "dict" }>): string | null {
+  for (const it of d.items) if (it.key?.k === "str" && it.key.v.toLowerCase() === "content-type" && it.value.k === "str") return it.value.v;
+  return null;
+}
+
+/** The body argument of a response builder (first positional or `response=`) satisfies `test`. */
+function isBody(c: CallExpr, test: (e: Expr) => boolean): boolean {
+  const body = c.args[0] ?? c.kw.find((k) => k.name === "response")?.value;
+  return body !== undefined && test(body);
+}
+
+function markView(f: FnInfo | null): FnInfo | null {
+  if (f) f.view = true;
+  return f;
+}
+
+/** The XSS sink of a view's own return value. */
+const HTML_RESPONSE_SINK: SinkSpec = { kind: "xss", args: [], what: "the HTML the view returns" };
+
 function summarySize(s: Summary): string {
   return `${s.ret.all().length}:${s.selfOut.all().length}:${s.sinks.length}:${[...s.validates].join(",")}:${[...s.fills].map(([k, v]) => `${k}=${v.all().length}`).join(",")}`;
 }
@@ -531,7 +588,10 @@ class FunctionAnalysis {
     this.f.params.forEach((p, i) => {
       const src = this.f.paramSources.get(i);
       const origin = src ?? p;
-      const flow: Flow = { origin, param: src ? -1 : i, cleared: 0, trace: link(this.file, this.f.def.nameR, src ? `${src} enters view \`${this.f.def.name}\`` : `parameter \`${p}\` of \`${this.f.def.name}\``, null) };
+      const exc = i === 0 && !src && this.f.exceptionParam !== undefined;
+      const flow: Flow = exc
+        ? { origin: `${ERROR_ORIGIN} \`${p}\` handled by \`${this.f.def.name}\``, param: -1, cleared: ONLY_ERROR, trace: link(this.file, this.f.def.nameR, `\`${this.f.def.name}\` receives the ${this.f.exceptionParam} as \`${p}\``, null) }
+        : { origin, param: src ? -1 : i, cleared: src ? (this.f.paramCleared.get(i) ?? 0) : 0, trace: link(this.file, this.f.def.nameR, src ? `${src} enters view \`${this.f.def.name}\`` : `parameter \`${p}\` of \`${this.f.def.name}\``, null) };
       state.vars.set(p, new TV([flow]));
     });
     const end = this.block(body, state);
@@ -628,6 +688,13 @@ class FunctionAnalysis {
         if (s.e) {
           const v = this.eval(s.e, st);
           if (v.tainted) this.ret.push(step(v, this.file, s.r, `returned from \`${this.f.def.name}\``));
+          if (v.tainted && this.f.responds) this.checkArg(ERROR_RESPONSE_SINK, v, s.r, "the response", undefined);
+          // A view's string result is served as text/html: request data in it is markup the client chose.
+          if (this.f.view && v.tainted) {
+            const body = s.e.k === "seq" && s.e.kind === "tuple" ? s.e.elts[0] : s.e;
+            const typed = s.e.k === "seq" && s.e.kind === "tuple" && s.e.elts.slice(1).some((x) => x.k === "dict" && contentTypeOf(x) !== null && !/html|xml/i.test(contentTypeOf(x)!));
+            if (body && !typed && this.isHtmlText(body, st)) this.checkArg(HTML_RESPONSE_SINK, body === s.e ? v : v.field("0"), s.r, `the response of view \`${this.f.def.name}\``, undefined);
+          }
           this.noteValidation(s.e, st);
         }
         return null;
@@ -702,6 +769,7 @@ class FunctionAnalysis {
   private assign(t: Expr, v: TV, st: State, r: R, c: Const | undefined, value: Expr | null): void {
     switch (t.k) {
       case "name": {
+        if (value && this.isHtmlText(value, st)) this.htmlNames.add(t.id);
         if (value?.k === "other" && value.type === "lambda" && value.parts[0]) this.lambdas.set(t.id, value.parts[0]);
         else this.lambdas.delete(t.id);
         st.vars.set(t.id, v.tainted ? step(v, this.file, r, `assigned to \`${t.id}\``) : v.fields || v.flows.length > 0 ? v : CLEAN);
@@ -727,7 +795,10 @@ class FunctionAnalysis {
       }
       case "attr": {
         // `g.user_id = ...` in a hook: the per-request store every view of the request reads.
-        if (this.paths(t.obj).includes("flask.g")) this.engine.storeOnG(t.name, v, this.file, t.r ?? r);
+        if (this.paths(t.obj).includes("flask.g")) {
+          this.engine.storeOnG(t.name, v, this.file, t.r ?? r);
+          if (authorisationKey(t.name)) this.checkArg(SESSION_SINK, v, t.r ?? r, `\`g.${t.name}\``, undefined);
+        }
         // `response.location = x` on a Flask or Werkzeug response sends the client to x.
         if (t.name === "location" && this.isResponse(t.obj)) {
           this.location(v, t.r ?? r);
@@ -739,6 +810,12 @@ class FunctionAnalysis {
         return;
       }
       case "sub": {
+        // `session["role"] = x`: authorisation state the client should not choose (a key it names is as bad).
+        if ((t.obj.k === "name" || t.obj.k === "attr") && !(t.obj.k === "name" && st.vars.has(t.obj.id)) && this.paths(t.obj).some((p) => p === "flask.session" || p === "flask.globals.session")) {
+          const key = this.fold(t.key, st);
+          if (typeof key === "string" && authorisationKey(key)) this.checkArg(SESSION_SINK, v, t.r ?? r, `\`session["${key}"]\``, undefined);
+          else if (typeof key !== "string") this.checkArg({ ...SESSION_SINK, what: "the name of a session key" }, this.eval(t.key, st), t.r ?? r, "`session[...]`", undefined);
+        }
         // `response.headers["Location"] = x` sends the client to x.
         if (t.obj.k === "attr" && t.obj.name === "headers" && t.key.k === "str" && t.key.v.toLowerCase() === "location") {
           this.location(v, t.r ?? r);
@@ -782,6 +859,11 @@ class FunctionAnalysis {
       case "attr": {
         const src = this.requestSource(e, st);
         if (src) return src;
+        // Werkzeug's InternalServerError carries the unhandled exception that caused it.
+        if (e.name === "original_exception") {
+          this.eval(e.obj, st);
+          return new TV([{ origin: `${ERROR_ORIGIN} \`original_exception\``, param: -1, cleared: ONLY_ERROR, trace: link(this.file, e.r ?? "0:0:0:0", "the unhandled exception is read here", null) }]);
+        }
         const form = this.formField(e, st);
         if (form) return form;
         if ((e.obj.k === "name" || e.obj.k === "attr") && !(e.obj.k === "name" && st.vars.has(e.obj.id)) && this.paths(e.obj).includes("flask.g")) {
@@ -816,6 +898,8 @@ class FunctionAnalysis {
         const r = this.eval(e.rt, st).flat();
         // `"%d" % x` makes a number of x; `%s` keeps its text.
         if (e.op === "%" && e.l.k === "str" && !/%[-#0 +]*\d*(?:\.\d+)?[sr]/.test(e.l.v) && !/%\(/.test(e.l.v)) return CLEAN;
+        // `Markup("<b>%s</b>") % x` and `Markup(...) + x` escape x (markupsafe's operators do).
+        if ((e.op === "%" && this.isMarkup(e.l)) || (e.op === "+" && (this.isMarkup(e.l) || this.isMarkup(e.rt)))) return sanitise(this.safePrefixed(null, union(l, r), st, e), kindBit("xss") | kindBit("template-var"));
         return e.op === "+" || e.op === "%" ? this.safePrefixed(null, union(l, r), st, e) : union(l, r);
       }
       case "boolop":
@@ -827,9 +911,11 @@ class FunctionAnalysis {
         const ref = this.refine(e.test, st);
         return union(this.eval(e.body, applyRefinement(copy(st), ref.then)), this.eval(e.orelse, applyRefinement(copy(st), ref.orelse)));
       }
-      case "cmp":
-        for (const o of e.operands) this.eval(o, st);
-        return CLEAN;
+      case "cmp": {
+        // A comparison's result is a boolean: no text survives, but the client still chose it (`g.is_admin = arg == "1"`).
+        const ops = e.operands.map((o) => this.eval(o, st).flat());
+        return sanitise(unionAll(ops), NOT_TRUST);
+      }
       case "not":
         this.eval(e.e, st);
         return CLEAN;
@@ -856,6 +942,12 @@ class FunctionAnalysis {
       }
       case "other":
         if (e.type === "lambda") return CLEAN;
+        if (e.type === "exception") {
+          // `except T as e:`: the exception's text may hold internals, unless T's messages are meant for clients.
+          const what = e.parts[0] ? leakyException(this.project, this.f.mod, this.scope, e.parts[0]) : null;
+          if (!what) return CLEAN;
+          return new TV([{ origin: `${ERROR_ORIGIN} caught as \`${what.name}\``, param: -1, cleared: ONLY_ERROR, trace: link(this.file, e.r ?? "0:0:0:0", `a ${what.label} is caught here`, null) }]);
+        }
         if (e.type === "yield") {
           // A generator's yielded values are what its caller iterates over.
           const v = unionAll(e.parts.map((p) => this.eval(p, st).flat()));
@@ -949,7 +1041,8 @@ class FunctionAnalysis {
     const sunk = this.lastSunk;
     this.lastSunk = 0;
     // `text(sql)` was reported where the request data entered it; its result is not a second finding.
-    return sunk ? sanitise(v, sunk) : v;
+    // Markup reported here is not reported again where a template prints it.
+    return sunk ? sanitise(v, sunk & kindBit("xss") ? sunk | kindBit("template-var") : sunk) : v;
   }
 
   private callInner(c: CallExpr, st: State): TV {
@@ -991,6 +1084,13 @@ class FunctionAnalysis {
           this.checkArg(spec, this.eval(where.value, st), c.r, `${calleeText(c.fn)}()`, undefined);
           sunk |= kindBit(spec.kind);
         }
+        continue;
+      }
+      // Only text the code builds or reads from the request (not a stream or file contents sized by a header).
+      if (spec.when === "html-body" && !(this.htmlBody(c, st) && isBody(c, (e) => this.isHtmlText(e, st)) && !this.setsNonHtmlType())) continue;
+      if (spec.kind === "template-var" || spec.kind === "template-url") {
+        this.templateVars(spec.kind, c, kws, `${calleeText(c.fn)}()`);
+        sunk |= kindBit(spec.kind);
         continue;
       }
       if (spec.when === "not-sandboxed" && c.fn.k === "attr" && this.project.resolve(this.f.mod, this.scope, c.fn.obj).some((v) => v.t === "inst" && v.of.t === "ext" && /^jinja2(\.sandbox)?\.(Immutable)?SandboxedEnvironment$/.test(v.of.path))) continue;
@@ -1045,7 +1145,7 @@ class FunctionAnalysis {
       }
       // Dangerous arguments passed by keyword (`search(search_filter=...)`, `import_module(name=...)`).
       c.kw.forEach((k, j) => {
-        if (k.name !== null && spec.kwargs?.includes(k.name)) this.checkArg(spec, own(kws[j]!), c.r, sinkText, undefined);
+        if (k.name !== null && (spec.kwargs?.includes(k.name) || spec.kwargs?.includes("*"))) this.checkArg(spec, own(kws[j]!), c.r, sinkText, undefined);
       });
     }
 
@@ -1071,7 +1171,14 @@ class FunctionAnalysis {
       this.location(args[1], c.r);
     }
 
+    // `Markup("<b>{}</b>").format(x)`, `Markup(", ").join(xs)`: markupsafe escapes the arguments.
+    if (method && (method === "format" || method === "format_map" || method === "join") && c.fn.k === "attr" && this.isMarkup(c.fn.obj)) {
+      return step(sanitise(unionAll([...args, ...kws].map((x) => x.flat())), kindBit("xss") | kindBit("template-var")), this.file, c.r, "escaped by `Markup` formatting");
+    }
+
     // Sources.
+    const detail = exceptionDetail(paths);
+    if (detail) return new TV([{ origin: `${ERROR_ORIGIN} details from \`${detail}()\``, param: -1, cleared: ONLY_ERROR, trace: link(this.file, c.r, `\`${detail}()\` formats the current exception here`, null) }]);
     if (paths.some((p) => /^flask_(restful|restx)(\.reqparse)?\.RequestParser\(\)\.parse_args$/.test(p))) {
       return new TV([{ origin: "the request parser's arguments", param: -1, cleared: 0, trace: link(this.file, c.r, "`parse_args()` reads the request here", null) }]);
     }
@@ -1099,7 +1206,9 @@ class FunctionAnalysis {
       if (mask === ALL_KINDS) {
         // `int(x)` raises unless x is a number: wherever the code goes on after it, x is one.
         const a0 = c.args[0];
-        if (a0?.k === "name" && CONVERSIONS.has(p) && st.vars.get(a0.id)?.tainted) st.vars.set(a0.id, sanitise(st.vars.get(a0.id)!, ALL_KINDS));
+        if (a0?.k === "name" && CONVERSIONS.has(p) && st.vars.get(a0.id)?.tainted) st.vars.set(a0.id, sanitise(st.vars.get(a0.id)!, IDENTITIES.has(p) ? NOT_TRUST : ALL_KINDS));
+        // A number the client chose is still the client's choice of record (FLASK-TRUST-001).
+        if (IDENTITIES.has(p)) return sanitise(unionAll([...args, ...kws]), NOT_TRUST);
         return CLEAN;
       }
       return step(sanitise(unionAll([...args, ...kws]), mask), this.file, c.r, `made safe for some uses by \`${calleeText(c.fn)}\``);
@@ -1122,7 +1231,7 @@ class FunctionAnalysis {
     }
     // `request.args.get("page", type=int)` converts before returning.
     const typeKw = c.kw.find((k) => k.name === "type");
-    if (method && (method === "get" || method === "getlist") && typeKw && this.paths(typeKw.value).some((p) => SAFE_TYPE_ARGS.has(p))) return CLEAN;
+    if (method && (method === "get" || method === "getlist") && typeKw && this.paths(typeKw.value).some((p) => SAFE_TYPE_ARGS.has(p))) return sanitise(recv.field(null), NOT_TRUST);
     if (method && (method === "get" || method === "pop" || method === "getlist" || method === "setdefault") && c.args[0]) {
       const key = this.fold(c.args[0], st);
       const v = recv.field(key === undefined || key === null ? null : String(key));
@@ -1134,6 +1243,112 @@ class FunctionAnalysis {
     if (c.fn.k === "attr" && !recv.tainted && this.isObject(c.fn.obj, st) && !STRING_BUILDERS.has(c.fn.name)) return CLEAN;
     // A function we do not model (`os.path.join`, `quote`): what goes in may come out.
     return this.safePrefixed(c, all, st);
+  }
+
+  /** Names assigned text that looks like HTML built in code (for `html = f"<p>{x}</p>"; return html`). */
+  private readonly htmlNames = new Set<string>();
+
+  /**
+   * Text the code builds, as a view would return it for the browser: an f-string, `+`/`%` with a string
+   * literal, `str.format`/`join` on a literal, a name assigned such text, or request data read directly.
+   */
+  private isHtmlText(e: Expr, st: State): boolean {
+    switch (e.k) {
+      case "fstr":
+        return true;
+      case "bin":
+        if (e.op !== "+" && e.op !== "%") return false;
+        if (this.isMarkup(e.l) || this.isMarkup(e.rt)) return false;
+        return e.l.k === "str" || e.l.k === "fstr" || e.rt.k === "str" || e.rt.k === "fstr" || this.isHtmlText(e.l, st) || this.isHtmlText(e.rt, st);
+      case "call":
+        if (e.fn.k === "attr" && (e.fn.name === "format" || e.fn.name === "join") && (e.fn.obj.k === "str" || e.fn.obj.k === "fstr")) return true;
+        if (e.fn.k === "attr" && (e.fn.name === "get" || e.fn.name === "getlist") && e.fn.obj.k === "attr" && REQUEST_ATTRS.has(e.fn.obj.name) && this.isRequest(e.fn.obj.obj, st)) return true;
+        // The raw body (`request.get_data(as_text=True)`).
+        if (e.fn.k === "attr" && e.fn.name === "get_data" && this.isRequest(e.fn.obj, st)) return true;
+        return false;
+      case "sub":
+        if (e.obj.k === "call" && e.obj.fn.k === "attr" && REQUEST_METHODS.has(e.obj.fn.name) && this.isRequest(e.obj.fn.obj, st)) return true;
+        return e.obj.k === "attr" && REQUEST_ATTRS.has(e.obj.name) && this.isRequest(e.obj.obj, st);
+      case "attr":
+        return e.name === "data" && this.isRequest(e.obj, st);
+      case "name":
+        return this.htmlNames.has(e.id);
+      default:
+        return false;
+    }
+  }
+
+  private nonHtmlType: boolean | null = null;
+
+  /**
+   * The function gives a response a non-HTML type somewhere (`resp.mimetype = "text/plain"`,
+   * `resp.headers["Content-Type"] = "application/json"`): its `make_response` bodies are not HTML.
+   */
+  private setsNonHtmlType(): boolean {
+    if (this.nonHtmlType !== null) return this.nonHtmlType;
+    const nonHtml = (e: Expr) => e.k === "str" && !/html|xml/i.test(e.v);
+    const walk = (steps: Step[]): boolean =>
+      steps.some((x) => {
+        if (x.s === "assign") {
+          return x.targets.some((t) => (t.k === "attr" && (t.name === "mimetype" || t.name === "content_type") && nonHtml(x.value)) || (t.k === "sub" && t.obj.k === "attr" && t.obj.name === "headers" && t.key.k === "str" && t.key.v.toLowerCase() === "content-type" && nonHtml(x.value)));
+        }
+        if (x.s === "if") return walk(x.body) || walk(x.orelse);
+        if (x.s === "loop") return walk(x.body) || walk(x.orelse);
+        if (x.s === "with") return walk(x.body);
+        if (x.s === "try") return walk(x.body) || x.handlers.some(walk) || walk(x.orelse) || walk(x.final);
+        if (x.s === "branches") return x.arms.some(walk);
+        return false;
+      });
+    this.nonHtmlType = walk(this.engine.bodyFor(this.f));
+    return this.nonHtmlType;
+  }
+
+  /** A `Markup(...)` object built right here (its operators and methods escape what they are given). */
+  private isMarkup(e: Expr): boolean {
+    return e.k === "call" && this.paths(e.fn).some((p) => MARKUP_CLASSES.includes(p));
+  }
+
+  /** Whether a response built by this call is served as HTML: no mimetype or content type that says otherwise. */
+  private htmlBody(c: CallExpr, st: State): boolean {
+    const isResponseClass = this.paths(c.fn).some((p) => p.endsWith("Response"));
+    const typed = (e: Expr | undefined): boolean | null => {
+      if (!e) return null;
+      const v = this.fold(e, st);
+      if (typeof v !== "string") return null;
+      return /html|xml/i.test(v);
+    };
+    const given = [c.kw.find((k) => k.name === "mimetype")?.value, c.kw.find((k) => k.name === "content_type")?.value, isResponseClass ? c.args[3] : undefined, isResponseClass ? c.args[4] : undefined];
+    for (const e of given) {
+      const t = typed(e);
+      if (t !== null) return t;
+      // A type the code computes: not known to be HTML.
+      if (e) return false;
+    }
+    const headers = c.kw.find((k) => k.name === "headers")?.value ?? c.args[2];
+    if (headers?.k === "dict") {
+      for (const it of headers.items) {
+        if (it.key?.k === "str" && it.key.v.toLowerCase() === "content-type") return typed(it.value) ?? false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * A render call's variables: each keyword argument (and each constant key of a `**dict`) is checked as a
+   * "template-var" sink of its own, named by the variant, so the template side can tell which variable
+   * carries request data.
+   */
+  private templateVars(kind: "template-var" | "template-url", c: CallExpr, kws: TV[], sinkText: string): void {
+    c.kw.forEach((k, j) => {
+      const v = kws[j]!;
+      if (k.name === "template_name_or_list" || k.name === "source") return;
+      if (k.name !== null) {
+        this.checkArg({ kind, args: [], what: `the template variable \`${k.name}\`` }, v, c.r, sinkText, k.name);
+        return;
+      }
+      if (v.fields) for (const [key, fv] of v.fields) this.checkArg({ kind, args: [], what: `the template variable \`${key}\`` }, fv, c.r, sinkText, key);
+      if (v.flows.length > 0) this.checkArg({ kind, args: [], what: "a template variable" }, new TV(v.flows), c.r, sinkText, "*");
+    });
   }
 
   /** True when `e` is an object rather than a module: its methods' results are its own data. */
@@ -1287,11 +1502,12 @@ class FunctionAnalysis {
     const bit = kindBit(spec.kind);
     for (const f of v.all()) {
       if (f.cleared & bit) continue;
+      if (f.param < 0 && spec.origins && !spec.origins.some((o) => f.origin.startsWith(o))) continue;
       const trace = link(this.file, r, `reaches ${sinkText.endsWith(")") ? `\`${sinkText}\`` : sinkText} as ${spec.what}`, f.trace);
       if (f.param < 0) {
-        this.engine.addHit({ kind: spec.kind, file: this.file, r, scope: this.scope, what: spec.what, sink: sinkText, origin: f.origin, trace: traceOf(trace), variant });
+        this.engine.addHit({ kind: spec.kind, file: this.file, r, scope: this.scope, what: spec.what, sink: sinkText, origin: f.origin, trace: traceOf(trace), variant, cleared: f.cleared });
       } else {
-        this.sinks.push({ param: f.param, path: f.path, kind: spec.kind, cleared: f.cleared, trace, file: this.file, r, scope: this.scope, what: spec.what, sink: sinkText, variant });
+        this.sinks.push({ param: f.param, path: f.path, kind: spec.kind, cleared: f.cleared, trace, file: this.file, r, scope: this.scope, what: spec.what, sink: sinkText, variant, origins: spec.origins });
       }
     }
   }
@@ -1344,10 +1560,11 @@ class FunctionAnalysis {
       for (const fl of a.all()) {
         const cleared = fl.cleared | ps.cleared;
         if (cleared & bit) continue;
+        if (fl.param < 0 && ps.origins && !ps.origins.some((o) => fl.origin.startsWith(o))) continue;
         const into = link(this.file, c.r, `passed to \`${callName}\` as \`${params[ps.param]}\``, fl.trace);
         const trace = appendTrace(into, ps.trace);
         if (fl.param < 0) {
-          this.engine.addHit({ kind: ps.kind, file: ps.file, r: ps.r, scope: ps.scope, what: ps.what, sink: ps.sink, origin: fl.origin, trace: traceOf(trace), variant: ps.variant });
+          this.engine.addHit({ kind: ps.kind, file: ps.file, r: ps.r, scope: ps.scope, what: ps.what, sink: ps.sink, origin: fl.origin, trace: traceOf(trace), variant: ps.variant, cleared });
         } else {
           this.sinks.push({ ...ps, param: fl.param, path: fl.path, cleared, trace });
         }
@@ -1425,6 +1642,13 @@ class FunctionAnalysis {
     const then = new Map<string, number>();
     const orelse = new Map<string, number>();
     const put = (m: Map<string, number>, name: string, mask: number) => m.set(name, (m.get(name) ?? 0) | mask);
+    // `isinstance(e, HTTPException)`: in that branch the exception is one whose text is written for clients.
+    if (e.k === "call" && e.args.length === 2 && e.args[0]!.k === "name" && this.paths(e.fn).includes("builtins.isinstance")) {
+      if (!leakyException(this.project, this.f.mod, this.scope, e.args[1]!)) {
+        put(then, e.args[0]!.id, kindBit("error"));
+        return { then, orelse };
+      }
+    }
     switch (e.k) {
       case "not": {
         const r = this.refine(e.e, st);

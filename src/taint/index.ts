@@ -4,6 +4,7 @@ import type { Project } from "../link/project.js";
 import { pythonParser } from "../parse/treesitter.js";
 import { analyseTaint, type TaintHit } from "./engine.js";
 import type { SinkKind } from "./models.js";
+import { rememberParser } from "./lowered.js";
 
 export type { TaintHit } from "./engine.js";
 
@@ -21,6 +22,7 @@ export async function prepareTaint(project: Project, config: DataFlowConfig = { 
     return;
   }
   const parser = await pythonParser();
+  rememberParser(project, parser);
   results.set(project, analyseTaint(project, parser, config));
 }
 

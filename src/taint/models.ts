@@ -9,8 +9,14 @@
  * specific enough (`execute`, `xpath`, `from_string`).
  */
 
+/**
+ * Origin prefix of exception details (a caught exception, `traceback.format_exc()`): a source only for the
+ * "error" kind, whose sinks take nothing else.
+ */
+export const ERROR_ORIGIN = "exception";
+
 /** The kinds of sink, one per data-flow rule. */
-export const SINK_KINDS = ["sql", "cmd", "code", "ldap", "xpath", "deser", "ssti", "path", "ssrf", "redirect", "upload", "upload-store", "ldap-dn"] as const;
+export const SINK_KINDS = ["sql", "cmd", "code", "ldap", "xpath", "deser", "ssti", "path", "ssrf", "redirect", "upload", "upload-store", "ldap-dn", "error", "trust", "xxe", "xss", "template-var", "template-url"] as const;
 export type SinkKind = (typeof SINK_KINDS)[number];
 
 export function kindBit(k: SinkKind): number {
@@ -44,20 +50,29 @@ export interface SinkSpec {
   callees?: string[];
   /** Method names matched on receivers the resolver cannot type. */
   methods?: string[];
-  /** Positional arguments that are dangerous (-1: the receiver); keyword names any of them may be passed as. */
+  /** Positional arguments that are dangerous (-1: the receiver); keyword names any of them may be passed as ("*": any keyword). */
   args: number[];
   kwargs?: string[];
   /** What the argument is, for messages: "the SQL text", "the command". */
   what: string;
   /** Extra condition on the call; returns a reason it applies, or null when the call is safe. */
-  when?: "shell" | "yaml-unsafe" | "no-shell" | "allow-pickle" | "torch-unsafe" | "not-sandboxed" | "built-string" | "mongo-where";
+  when?: "shell" | "yaml-unsafe" | "no-shell" | "allow-pickle" | "torch-unsafe" | "not-sandboxed" | "built-string" | "mongo-where" | "html-body";
   /** Only when the receiver holds request data whose origin starts with one of these (an uploaded file's `save`). */
   receiverOrigin?: string[];
+  /** Only flows whose origin starts with one of these count (the "error" sinks take exception details, not request data). */
+  origins?: string[];
   /** The first argument is an argument list whose first element is the program (subprocess). */
   listArgs?: boolean;
   /** Reported as this weaker variant (an argument list rather than the program). */
   variant?: "option";
 }
+
+/** `Markup` and its re-exports: wrapping text in it tells Jinja not to escape it. */
+export const MARKUP_CLASSES = ["markupsafe.Markup", "flask.Markup", "jinja2.Markup", "jinja2.utils.Markup", "flask.helpers.Markup"];
+/** Calls that make a response from a body (HTML unless the call says otherwise). */
+export const RESPONSE_BUILDERS = ["flask.make_response", "flask.helpers.make_response", "flask.Response", "flask.wrappers.Response", "werkzeug.Response", "werkzeug.wrappers.Response", "werkzeug.wrappers.response.Response", "quart.Response", "quart.make_response"];
+/** Calls that render a template with keyword arguments as its variables. */
+export const RENDER_CALLS = ["flask.render_template", "flask.templating.render_template", "flask.render_template_string", "flask.templating.render_template_string", "flask.stream_template", "flask.templating.stream_template", "quart.render_template"];
 
 const SUBPROCESS = ["call", "run", "Popen", "check_call", "check_output"].map((f) => `subprocess.${f}`);
 
@@ -122,6 +137,25 @@ export const SINKS: SinkSpec[] = [
   // Outgoing requests
   { kind: "ssrf", callees: ["get", "post", "put", "patch", "delete", "head", "options"].flatMap((m) => [`requests.${m}`, `httpx.${m}`, `requests.Session().${m}`, `requests.session().${m}`, `httpx.Client().${m}`, `httpx.AsyncClient().${m}`, `aiohttp.ClientSession().${m}`]).concat(["urllib.request.urlopen", "urllib.request.urlretrieve", "urllib2.urlopen", "urllib.urlopen"]), args: [0], kwargs: ["url"], what: "the URL" },
   { kind: "ssrf", callees: ["httpx.stream", "requests.request", "httpx.request", "requests.Session().request", "httpx.Client().request", "aiohttp.ClientSession().request", "urllib3.PoolManager().request", "urllib3.PoolManager().urlopen", "urllib3.request"], args: [1], kwargs: ["url"], what: "the URL" },
+  // Cross-site scripting (FLASK-XSS-001): text marked as safe markup, and response bodies served as HTML
+  // (the default mimetype; `mimetype="text/plain"` or a JSON content type is not HTML).
+  { kind: "xss", callees: MARKUP_CLASSES, args: [0], kwargs: ["base", "object"], what: "markup that Jinja will not escape" },
+  { kind: "xss", callees: RESPONSE_BUILDERS, args: [0], kwargs: ["response"], what: "the body of an HTML response", when: "html-body" },
+  // Values handed to a template ("template-var"): a finding only where the template prints them unescaped
+  // (FLASK-XSS-001's template side); the engine reports each variable separately (see the engine).
+  { kind: "template-var", callees: RENDER_CALLS, args: [], what: "a template variable" },
+  // The same variables as URLs: HTML escaping does not clear these (a `javascript:` URL survives it).
+  { kind: "template-url", callees: RENDER_CALLS, args: [], what: "a template variable" },
+  // Error details sent to the client (FLASK-ERROR-001): the description `abort()` puts into the error page
+  // or the response it is given; a view's return value is the other sink (see ERROR_ORIGIN).
+  { kind: "error", callees: ["flask.jsonify", "flask.json.jsonify", "flask.make_response", "flask.helpers.make_response", "flask.Response", "flask.wrappers.Response", "werkzeug.Response", "werkzeug.wrappers.Response", "werkzeug.wrappers.response.Response"], args: [0, 1, 2, 3, 4, 5], kwargs: ["*"], what: "the response", origins: [ERROR_ORIGIN] },
+  { kind: "error", callees: ["flask.abort", "werkzeug.exceptions.abort"], args: [0, 1], kwargs: ["description", "response"], what: "the error response", origins: [ERROR_ORIGIN] },
+  // Signed tokens built from request data (FLASK-TRUST-001): whatever goes in is vouched for by the app's key.
+  { kind: "trust", callees: ["jwt.encode", "jose.jwt.encode", "authlib.jose.jwt.encode"], args: [0], kwargs: ["payload", "claims"], what: "the token's claims" },
+  { kind: "trust", callees: ["flask_jwt_extended.create_access_token", "flask_jwt_extended.create_refresh_token", "flask_jwt_extended.utils.create_access_token", "flask_jwt_extended.utils.create_refresh_token"], args: [0], kwargs: ["identity", "additional_claims"], what: "the token's identity" },
+  { kind: "trust", callees: ["URLSafeTimedSerializer", "URLSafeSerializer", "TimedSerializer", "Serializer", "JSONWebSignatureSerializer", "TimedJSONWebSignatureSerializer"].map((c) => `itsdangerous.${c}().dumps`).concat(["itsdangerous.Signer().sign", "itsdangerous.TimestampSigner().sign"]), args: [0], kwargs: ["obj", "value"], what: "the signed value" },
+  // XML parsed by lxml (FLASK-XXE-001 decides whether the parser resolves external entities).
+  { kind: "xxe", callees: ["fromstring", "XML", "parse", "iterparse", "XMLID", "fromstringlist"].flatMap((f) => [`lxml.etree.${f}`, `lxml.objectify.${f}`]), args: [0], kwargs: ["text", "source"], what: "the XML document" },
   // Redirects
   { kind: "redirect", callees: ["flask.redirect", "flask.helpers.redirect", "werkzeug.utils.redirect", "quart.redirect"], args: [0], kwargs: ["location"], what: "the redirect target" },
 ];
@@ -175,6 +209,11 @@ export const SANITISERS: Record<string, number> = {
   "werkzeug.security.generate_password_hash": ALL_KINDS,
   "werkzeug.security.check_password_hash": ALL_KINDS,
   "base64.b64encode": ALL_KINDS & ~kindBit("deser"),
+  // HTML escaping: safe to print as markup, and as a template variable even under `|safe`. Not safe for
+  // SQL or shells, and not for an `href` (escaping leaves a `javascript:` URL intact; see FLASK-XSS-001).
+  ...Object.fromEntries(["markupsafe.escape", "markupsafe.escape_silent", "markupsafe.Markup.escape", "flask.Markup.escape", "jinja2.Markup.escape", "flask.escape", "jinja2.escape", "jinja2.utils.escape", "werkzeug.utils.escape", "werkzeug.escape", "html.escape", "cgi.escape", "xml.sax.saxutils.escape", "bleach.clean", "bleach.linkify", "nh3.clean", "urllib.parse.quote", "urllib.parse.quote_plus", "urllib.parse.urlencode"].map((p) => [p, kindBit("xss") | kindBit("template-var")])),
+  // Results that are not HTML text built from their arguments: a JSON response, an escaped rendering.
+  ...Object.fromEntries(["flask.jsonify", "flask.json.jsonify", ...RENDER_CALLS].map((p) => [p, kindBit("xss")])),
   "base64.urlsafe_b64encode": ALL_KINDS & ~kindBit("deser"),
 };
 

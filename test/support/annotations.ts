@@ -41,8 +41,11 @@ export function readMarkers(text: string, file: string, pattern: RegExp): Marker
   return out;
 }
 
-/** Fixture annotations: `# expect: RULE`, `# ok: RULE`, `# todo-expect: RULE`, `# todo-ok: RULE`, optionally followed by a note. */
-export const FIXTURE_ANNOTATION = /^\s*#\s*(expect|ok|todo-expect|todo-ok):\s*([A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+)\b(.*)$/;
+/**
+ * Fixture annotations: `# expect: RULE`, `# ok: RULE`, `# todo-expect: RULE`, `# todo-ok: RULE`, optionally
+ * followed by a note; in templates the same inside a Jinja comment (`{# expect: RULE #}`).
+ */
+export const FIXTURE_ANNOTATION = /^\s*(?:#|\{#)\s*(expect|ok|todo-expect|todo-ok):\s*([A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+)\b(.*?)(?:#\})?\s*$/;
 
 /** Example-app markers: `# VULN: RULE why` / `# SAFE: RULE why`, or the same inside `{# ... #}`. */
 export const EXAMPLE_MARKER = /^\s*(?:#|\{#)\s*(VULN|SAFE):\s*([A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+)\b(.*?)(?:#\})?\s*$/;
@@ -52,7 +55,7 @@ export const EXAMPLE_MARKER = /^\s*(?:#|\{#)\s*(VULN|SAFE):\s*([A-Z][A-Z0-9]*(?:
  * anything else is most likely a misspelt annotation that would silently check nothing.
  */
 export function looksLikeAnnotation(line: string): boolean {
-  return /^\s*#.*\b[A-Z]+-[A-Z]+-\d{3}\b/.test(line) && !/flaskwarden\s*:/i.test(line);
+  return /^\s*(?:#|\{#).*\b[A-Z]+-[A-Z]+-\d{3}\b/.test(line) && !/flaskwarden\s*:/i.test(line);
 }
 
 export function readFileMarkers(absPath: string, relPath: string, pattern: RegExp): Marker[] {

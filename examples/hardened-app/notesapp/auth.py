@@ -113,7 +113,9 @@ def logout():
 @limiter.limit("3 per hour", methods=["POST"])
 def request_reset():
     if request.method == "POST":
-        row = query("SELECT * FROM users WHERE email = ?", (request.form.get("email", ""),), one=True)
+        email = request.form.get("email", "").strip()
+        # An address without "@" was never accepted at registration, so it cannot match an account.
+        row = query("SELECT * FROM users WHERE email = ?", (email,), one=True) if "@" in email else None
         if row is not None:
             token = secrets.token_urlsafe(32)
             expires = datetime.now(timezone.utc) + RESET_TOKEN_TTL

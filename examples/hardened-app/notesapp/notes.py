@@ -19,6 +19,8 @@ from .security import FetchRefused, fetch_page_title, make_thumbnail, sniff_cont
 bp = Blueprint("notes", __name__, url_prefix="/notes")
 
 MAX_IMPORTED_NOTES = 200
+# Characters in a note body; the form limit (MAX_FORM_MEMORY_SIZE) bounds the bytes before this.
+MAX_NOTE_LENGTH = 50_000
 IMAGE_CODERS = {"image/png": "png", "image/jpeg": "jpeg"}
 
 
@@ -48,13 +50,16 @@ def index():
 @login_required
 def create():
     title = request.form.get("title", "").strip()
+    body = request.form.get("body", "")
     source_url = request.form.get("source_url", "").strip()
     if not title:
         flash("A note needs a title.")
+    elif len(body) > MAX_NOTE_LENGTH:
+        flash(f"A note can hold at most {MAX_NOTE_LENGTH} characters.")
     elif source_url and not source_url.startswith(("https://", "http://")):
         flash("The source link must start with http:// or https://.")
     else:
-        db.add_note(current_user.id, title[:200], request.form.get("body", ""), source_url or None)
+        db.add_note(current_user.id, title[:200], body, source_url or None)
         flash("Note saved.")
     return redirect(url_for("notes.index"))
 
@@ -73,7 +78,10 @@ def view(note_id):
 @login_required
 def preview():
     # The body is data for a fixed template, escaped on output; it is never compiled as one.
-    return render_template("notes/preview.html", body=request.form.get("body", ""))
+    body = request.form.get("body", "")
+    if len(body) > MAX_NOTE_LENGTH:
+        abort(413)
+    return render_template("notes/preview.html", body=body)
 
 
 @bp.route("/<int:note_id>/delete", methods=["POST"])
@@ -162,8 +170,11 @@ def import_notes():
 @login_required
 @limiter.limit("30 per hour")
 def link_preview():
+    url = request.args.get("url", "").strip()
+    if not url.startswith(("https://", "http://")):
+        return jsonify(error="give an http:// or https:// link to preview"), 400
     try:
-        title = fetch_page_title(request.args.get("url", ""), current_app.config["PREVIEW_ALLOWED_HOSTS"])
+        title = fetch_page_title(url, current_app.config["PREVIEW_ALLOWED_HOSTS"])
     except FetchRefused as refused:
         current_app.logger.info("link preview refused: %s", refused)
         return jsonify(error="that link cannot be previewed"), 400
@@ -171,3 +182,15 @@ def link_preview():
         return jsonify(error="the page could not be fetched"), 502
     return jsonify(title=title)
 
+
+
+@bp.route("/import/enex", methods=["POST"])
+@login_required
+def import_enex():
+    """Notes exported from Evernote (.enex, an XML format), parsed without entity expansion or network access."""
+    from defusedxml.lxml import fromstring
+
+    root = fromstring(request.files["export"].read())
+    for note in list(root.iter("note"))[:200]:
+        db.add_note(current_user.id, str(note.findtext("title") or "")[:200], str(note.findtext("content") or ""))
+    return redirect(url_for("notes.index"))

@@ -133,3 +133,13 @@ def reset_password(token):
         db.commit()
         return redirect(url_for("auth.login"))
     return render_template("auth/reset_password.html", token=token)
+
+
+@bp.route("/switch-account", methods=["POST"])
+@login_required
+def switch_account():
+    """Lets someone who shares a device hop between their accounts without typing passwords again."""
+    # VULN: FLASK-TRUST-001 the account to switch to comes from the form; nothing checks it belongs to the person
+    # VULN: FLASK-SESS-002 the switch writes a new login into the existing session without clearing it
+    session["_user_id"] = request.form["account_id"]
+    return redirect(url_for("notes.index"))

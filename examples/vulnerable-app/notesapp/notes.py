@@ -150,3 +150,17 @@ def service_status():
 def editor_config():
     # VULN: FLASK-INFO-001 the server's spell-check API token is sent to every signed-in browser
     return jsonify(spellcheck_url=current_app.config["SPELLCHECK_URL"], spellcheck_token=current_app.config["SPELLCHECK_API_TOKEN"])
+
+
+@bp.route("/import/enex", methods=["POST"])
+@login_required
+def import_enex():
+    """Notes exported from Evernote (.enex, an XML format)."""
+    from lxml import etree
+
+    # VULN: FLASK-XXE-001 entities are expanded, so an uploaded export can pull /etc/passwd or the .env file into a note
+    parser = etree.XMLParser(resolve_entities=True, strip_cdata=False)
+    root = etree.fromstring(request.files["export"].read(), parser)
+    for note in root.iter("note"):
+        db.add_note(current_user.id, note.findtext("title") or "", note.findtext("content") or "")
+    return redirect(url_for("notes.index"))

@@ -149,10 +149,22 @@ function selfAttr(project: Project, cc: ConfigClass, key: string, seen = new Set
   return false;
 }
 
-/** `x.config["KEY"] = ...` or `KEY=` keywords where `x` is not a resolved app: may still configure one. */
+const unresolvedCache = new WeakMap<Project, Map<string, boolean>>();
+
+/** `x.config["KEY"] = ...` or `KEY=` keywords where `x` is not a resolved app: may still configure one. Memoised per key (it walks every module). */
 function unresolvedWrite(project: Project, key: string): boolean {
+  let cache = unresolvedCache.get(project);
+  if (!cache) unresolvedCache.set(project, (cache = new Map()));
+  let hit = cache.get(key);
+  if (hit === undefined) cache.set(key, (hit = unresolvedWriteUncached(project, key)));
+  return hit;
+}
+
+function unresolvedWriteUncached(project: Project, key: string): boolean {
   for (const mod of project.pythonModules()) {
     for (const a of mod.index.assigns) {
+      // The cheap shape test first: productionWhere follows callers through the project.
+      if (!a.targets.some((t) => t.k === "sub" && t.key.k === "str" && t.key.v === key)) continue;
       if (!productionWhere(project, mod, a)) continue;
       for (const t of a.targets) {
         if (t.k !== "sub" || t.key.k !== "str" || t.key.v !== key) continue;
