@@ -18,6 +18,7 @@ import { indexOpenApi } from "./index/openapi.js";
 import { computePosture } from "./posture/index.js";
 import { inventoryOf } from "./inventory/routes.js";
 import { routeRecord } from "./inventory/format.js";
+import type { FileResult } from "./index/ir.js";
 
 export interface ScanOptions {
   targets: string[];
@@ -61,10 +62,30 @@ export async function scan(opts: ScanOptions): Promise<ScanOutput> {
   const results = await parseAll(found.files, { jobs: opts.jobs, onProgress: (d, n) => opts.onProgress?.("parse", d, n) });
   t = lap("parse", t);
   for (const r of results) diagnostics.push(...r.diagnostics);
-  const project = new Project(found.root, found.files, results);
+  const out = await analyseParsed(found.root, found.files, results, diagnostics, opts, lap, t);
+  out.result.summary.elapsedMs = Math.round(performance.now() - t0);
+  return { ...out, timings };
+}
+
+/**
+ * Everything after parsing: link, data flow, rules, suppressions, overrides, baseline. The language
+ * server calls this with per-file results it keeps between edits, so its diagnostics are the CLI's.
+ */
+export async function analyseParsed(
+  root: string,
+  files: SourceFile[],
+  results: FileResult[],
+  diagnostics: Diagnostic[],
+  opts: Pick<ScanOptions, "config" | "rules" | "ignoreBaseline" | "posture">,
+  lap: (name: string, since: number) => number = () => performance.now(),
+  t: number = performance.now(),
+): Promise<Omit<ScanOutput, "timings">> {
+  const t0 = t;
+  const config = opts.config;
+  const project = new Project(root, files, results);
   project.authDecorators = config.authDecorators ?? [];
   for (const file of config.openapi ?? []) {
-    if (project.apiDocuments.some((d) => resolve(found.root, d.path) === resolve(file))) continue;
+    if (project.apiDocuments.some((d) => resolve(root, d.path) === resolve(file))) continue;
     let text: string;
     try {
       text = readFileSync(file, "utf8");
@@ -80,7 +101,7 @@ export async function scan(opts: ScanOptions): Promise<ScanOutput> {
   await prepareTaint(project, config.dataflow);
   t = lap("dataflow", t);
   // Every rule runs, so a suppression for a rule that is switched off is not reported as unused.
-  const sources = new SourceCache(new Map(found.files.map((f) => [f.path, f])));
+  const sources = new SourceCache(new Map(files.map((f) => [f.path, f])));
   const analysed = runRules(project, opts.rules ?? RULES, sources);
   diagnostics.push(...analysed.diagnostics);
   t = lap("analyse", t);
@@ -89,7 +110,7 @@ export async function scan(opts: ScanOptions): Promise<ScanOutput> {
     results.flatMap((r) => r.suppressions),
   );
   diagnostics.push(...suppressed.unused);
-  let findings = applyOverrides(suppressed.findings, config, found.root);
+  let findings = applyOverrides(suppressed.findings, config, root);
   let baselined = 0;
   if (config.baseline && !opts.ignoreBaseline) {
     const applied = applyBaseline(findings, readBaseline(resolve(config.baseDir, config.baseline)));
@@ -122,11 +143,11 @@ export async function scan(opts: ScanOptions): Promise<ScanOutput> {
   const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
   for (const f of active) bySeverity[f.severity]++;
   const result: ScanResult = {
-    root: found.root,
+    root,
     findings,
     diagnostics,
     summary: {
-      files: found.files.length,
+      files: files.length,
       lines: results.reduce((n, r) => n + r.lines, 0),
       findings: active.length,
       suppressed: findings.length - active.length,
@@ -137,7 +158,7 @@ export async function scan(opts: ScanOptions): Promise<ScanOutput> {
     routes,
   };
   if (posture) result.posture = posture;
-  return { result, project, files: found.files, timings };
+  return { result, project, files };
 }
 
 /** Unsuppressed findings at or above a severity. */

@@ -1,4 +1,4 @@
-/** The `flaskwarden` command line: scan, routes, posture, rules, explain, init. Exit codes: 0 clean, 1 findings, 2 usage or config error. */
+/** The `flaskwarden` command line: scan, routes, posture, rules, explain, init, lsp. Exit codes: 0 clean, 1 findings, 2 usage or config error. */
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { Command, CommanderError, Option } from "commander";
@@ -8,7 +8,7 @@ import { SEVERITIES, type Severity } from "../core/types.js";
 import { buildBaseline, writeBaseline } from "../filter/baseline.js";
 import { selectorMatches } from "../filter/overrides.js";
 import { FORMAT_NAMES, formatReport, type FormatName } from "../report/index.js";
-import { ruleMarkdown } from "../rules/docs.js";
+import { explainMarkdown } from "../rules/docs.js";
 import { findRule, RULES } from "../rules/index.js";
 import { InitConflict, initProject } from "./init.js";
 import { FORMULA as POSTURE_FORMULA } from "../posture/score.js";
@@ -125,7 +125,7 @@ interface ScanFlags {
 }
 
 /** A rule ID in the config that matches no rule is a typo that would silently switch checks off. */
-function checkRuleReferences(config: Config): void {
+export function checkRuleReferences(config: Config): void {
   const known = RULES.map((r) => r.id);
   const check = (key: string, ids: Iterable<string>) => {
     for (const id of ids) {
@@ -432,9 +432,19 @@ The exit code is 0 whatever the grade (2 for usage errors); use \`scan --fail-on
     .action((id: string) => {
       const rule = findRule(id);
       if (!rule) throw new UsageError(`no rule \`${id}\`; run \`flaskwarden rules\` for the list`);
-      // The generator's "edit the rule file" note is for readers of docs/rules, not for the terminal.
-      io.stdout(ruleMarkdown(rule).replace(/^<!--.*-->\n\n/m, ""));
+      io.stdout(explainMarkdown(rule));
       setCode(EXIT_OK);
+    });
+
+  program
+    .command("lsp")
+    .description("run the language server (for editors), speaking LSP over standard input and output")
+    .option("--stdio", "talk over standard input and output (the only transport, and the default)")
+    .action(async () => {
+      const { startServer } = await import("../lsp/server.js");
+      startServer(process.stdin, process.stdout);
+      // The server ends the process on the client's exit notification or when its input closes.
+      await new Promise<never>(() => {});
     });
 
   program

@@ -25,6 +25,8 @@ export interface SourceFile {
   /** Finer classification, e.g. "dockerfile", "procfile", "compose", "dotenv", "requirements". */
   subkind?: string;
   size: number;
+  /** The file's contents when they come from memory (an editor's unsaved buffer), not from disk. */
+  text?: string;
 }
 
 /** A problem with the input or the tool that is not a finding: the scan goes on. */

@@ -15,6 +15,7 @@ const LATIN1 = new TextDecoder("latin1");
 
 /** Reads and decodes a discovered file synchronously (safe inside worker threads); never throws. */
 export function readSource(file: SourceFile): ReadResult {
+  if (file.text !== undefined) return ok(file.text);
   let bytes: Buffer;
   try {
     bytes = readFileSync(file.absPath);

@@ -66,11 +66,13 @@ export async function planFixes(project: Project, findings: readonly Finding[], 
   }
   if (byFile.size === 0) return plan;
   const parser = await pythonParser();
-  const absPaths = new Map(project.files.map((f) => [f.path, f.absPath]));
+  const byPath = new Map(project.files.map((f) => [f.path, f]));
   for (const [path, list] of [...byFile].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const mod = project.modules.byPath.get(path);
-    const abs = absPaths.get(path);
-    const read = abs ? readForFix(abs) : null;
+    const file = byPath.get(path);
+    const abs = file?.absPath;
+    // An editor's unsaved buffer (the language server) is fixed as it is, not the file on disk.
+    const read = file?.text !== undefined ? { text: file.text, bom: false } : abs ? readForFix(abs) : null;
     if (!mod || !abs || !read) {
       for (const finding of list) plan.skipped.push({ finding, reason: mod ? "the file is not UTF-8 text, so it is left as it is" : "only Python files are fixed" });
       continue;

@@ -1,5 +1,5 @@
 /** Parses and indexes one file: the unit of work a worker thread runs. */
-import type { Parser } from "web-tree-sitter";
+import type { Parser, Tree } from "web-tree-sitter";
 import type { Diagnostic, SourceFile } from "../core/types.js";
 import { indexDeployment } from "../index/deploy/index.js";
 import { indexManifest } from "../index/manifest/index.js";
@@ -49,8 +49,52 @@ export function blankCommentRuns(text: string): string {
   return changed ? lines.join("\n") : text;
 }
 
+/**
+ * A Python file's syntax tree kept between parses (the language server keeps one per open document):
+ * `previous` is the last tree with the exact text it was parsed from; `keep` takes ownership of the
+ * new tree instead of it being freed.
+ */
+export interface TreeReuse {
+  previous?: { tree: Tree; parsed: string };
+  keep?: (tree: Tree, parsed: string) => void;
+}
+
+/**
+ * Tells an old tree where its text changed, as one edit covering everything between the common prefix
+ * and the common suffix of the two texts, so tree-sitter can reuse the unchanged subtrees. Working on the
+ * texts rather than the editor's change events also covers the comment runs that blanking changed.
+ */
+export function editTree(tree: Tree, before: string, after: string): void {
+  const max = Math.min(before.length, after.length);
+  let start = 0;
+  while (start < max && before.charCodeAt(start) === after.charCodeAt(start)) start++;
+  let tail = 0;
+  while (tail < max - start && before.charCodeAt(before.length - 1 - tail) === after.charCodeAt(after.length - 1 - tail)) tail++;
+  const oldEnd = before.length - tail;
+  const newEnd = after.length - tail;
+  // web-tree-sitter counts indices and columns of JavaScript strings in UTF-16 code units.
+  tree.edit({
+    startIndex: start,
+    oldEndIndex: oldEnd,
+    newEndIndex: newEnd,
+    startPosition: pointAt(before, start),
+    oldEndPosition: pointAt(before, oldEnd),
+    newEndPosition: pointAt(after, newEnd),
+  });
+}
+
+function pointAt(text: string, offset: number): { row: number; column: number } {
+  let row = 0;
+  let lineStart = 0;
+  for (let i = text.indexOf("\n"); i !== -1 && i < offset; i = text.indexOf("\n", i + 1)) {
+    row++;
+    lineStart = i + 1;
+  }
+  return { row, column: offset - lineStart };
+}
+
 /** Reads, parses and lowers one file. Never throws: failures become diagnostics. */
-export function processFile(parser: Parser, file: SourceFile): WireFileResult {
+export function processFile(parser: Parser, file: SourceFile, reuse?: TreeReuse): WireFileResult {
   const t0 = performance.now();
   const diagnostics: Diagnostic[] = [];
   const result: WireFileResult = { path: file.path, lines: 0, suppressions: [], diagnostics, parseMs: 0 };
@@ -64,7 +108,13 @@ export function processFile(parser: Parser, file: SourceFile): WireFileResult {
       const deadline = performance.now() + PARSE_BUDGET_MS;
       // The progress callback's return value cancels the parse; the typings declare it void.
       const progressCallback = (() => performance.now() > deadline) as unknown as () => void;
-      const tree = parser.parse(blankCommentRuns(text), null, { progressCallback });
+      const parsed = blankCommentRuns(text);
+      let old: Tree | null = null;
+      if (reuse?.previous) {
+        old = reuse.previous.tree;
+        editTree(old, reuse.previous.parsed, parsed);
+      }
+      const tree = parser.parse(parsed, old, { progressCallback });
       if (!tree) {
         parser.reset();
         diagnostics.push({
@@ -98,7 +148,8 @@ export function processFile(parser: Parser, file: SourceFile): WireFileResult {
           });
         }
       } finally {
-        tree.delete();
+        if (reuse?.keep) reuse.keep(tree, parsed);
+        else tree.delete();
       }
     } else if (file.kind === "deployment") {
       const dep = indexDeployment(file, text);

@@ -5,6 +5,11 @@ function fence(code: string, lang = "python"): string {
   return `\`\`\`${lang}\n${code}\n\`\`\``;
 }
 
+/** What `flaskwarden explain` prints and the language server's hover shows: the page without the generator's note. */
+export function explainMarkdown(r: RuleMeta): string {
+  return ruleMarkdown(r).replace(/^<!--.*-->\n\n/m, "");
+}
+
 /** One rule's page, sections in a fixed order. */
 export function ruleMarkdown(r: RuleMeta): string {
   const d = r.docs;
