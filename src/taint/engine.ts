@@ -9,7 +9,7 @@
 import type { Node, Parser, Tree } from "web-tree-sitter";
 import type { DataFlowConfig } from "../config/types.js";
 import type { SourceFile } from "../core/types.js";
-import type { DefFact, Expr, R } from "../index/ir.js";
+import type { DefFact, Expr, ModuleIndex, R } from "../index/ir.js";
 import { readSource } from "../discover/read.js";
 import { blankCommentRuns } from "../parse/file.js";
 import type { ModuleInfo } from "../link/modules.js";
@@ -461,7 +461,14 @@ export class TaintEngine {
     // Lowered by the worker when the module imports Flask; otherwise parsed again and lowered here.
     const pre = f.mod.index.bodies?.[f.def.nameR];
     if (pre) return (f.body = pre);
+    // Lowered on demand by an earlier analysis of the same file contents (the language server keeps the
+    // index of every unchanged file, so only an edited file is parsed again).
+    let lowered = LOWERED_ON_DEMAND.get(f.mod.index);
+    if (!lowered) LOWERED_ON_DEMAND.set(f.mod.index, (lowered = new Map()));
+    const known = lowered.get(f.def.nameR);
+    if (known) return (f.body = known);
     f.body = [];
+    lowered.set(f.def.nameR, f.body);
     const t = this.tree(f.mod.path);
     if (!t) return f.body;
     const [line, col] = f.def.nameR.split(":").map(Number) as [number, number];
@@ -470,6 +477,7 @@ export class TaintEngine {
     while (fn && fn.type !== "function_definition") fn = fn.parent;
     if (!fn) return f.body;
     f.body = new BodyLowerer().block(fn.childForFieldName("body"));
+    lowered.set(f.def.nameR, f.body);
     return f.body;
   }
 
@@ -544,6 +552,34 @@ function isBody(c: CallExpr, test: (e: Expr) => boolean): boolean {
 function markView(f: FnInfo | null): FnInfo | null {
   if (f) f.view = true;
   return f;
+}
+
+/** Function bodies lowered on demand, per module index (an index is replaced when its file changes). */
+const LOWERED_ON_DEMAND = new WeakMap<ModuleIndex, Map<string, Step[]>>();
+
+/** Sinks by callee path and by method name, so a call is matched against the few specs that can apply. */
+const SINKS_BY_CALLEE = new Map<string, Set<SinkSpec>>();
+const SINKS_BY_METHOD = new Map<string, Set<SinkSpec>>();
+for (const spec of SINKS) {
+  for (const p of spec.callees ?? []) SINKS_BY_CALLEE.set(p, (SINKS_BY_CALLEE.get(p) ?? new Set()).add(spec));
+  for (const m of spec.methods ?? []) SINKS_BY_METHOD.set(m, (SINKS_BY_METHOD.get(m) ?? new Set()).add(spec));
+}
+const NO_SINKS: readonly SinkSpec[] = [];
+
+/** The sink specs a call may match, in SINKS order (the order decides which finding a call gets first). */
+function sinkCandidates(paths: string[], name: string | null, byMethodAllowed: boolean): readonly SinkSpec[] {
+  let hit: Set<SinkSpec> | null = null;
+  for (const p of paths) {
+    const specs = SINKS_BY_CALLEE.get(p);
+    if (specs) for (const s of specs) (hit ??= new Set()).add(s);
+  }
+  if (name !== null && byMethodAllowed) {
+    const specs = SINKS_BY_METHOD.get(name);
+    if (specs) for (const s of specs) (hit ??= new Set()).add(s);
+  }
+  if (hit === null) return NO_SINKS;
+  const found = hit;
+  return SINKS.filter((s) => found.has(s));
 }
 
 /** The XSS sink of a view's own return value. */
@@ -1065,7 +1101,7 @@ class FunctionAnalysis {
     let sunk = 0;
     // A bound method kept in a local (`run = conn.execute; run(sql)`) is matched by its method name.
     const boundName = c.fn.k === "name" && paths.length > 0 && paths.every((p) => p.includes("().")) ? paths[0]!.slice(paths[0]!.lastIndexOf(".") + 1) : null;
-    for (const spec of SINKS) {
+    for (const spec of sinkCandidates(paths, method ?? boundName, defs.length === 0)) {
       const byPath = spec.callees?.some((p) => paths.includes(p)) ?? false;
       const name = method ?? boundName;
       const byMethod = !byPath && name !== null && (spec.methods?.includes(name) ?? false) && defs.length === 0;

@@ -6,7 +6,7 @@
  */
 import type { Node, Parser } from "web-tree-sitter";
 import { readSource } from "../discover/read.js";
-import type { DefFact } from "../index/ir.js";
+import type { DefFact, ModuleIndex, R } from "../index/ir.js";
 import { BodyLowerer, type Step } from "../index/body.js";
 import { rng } from "../index/text.js";
 import type { ModuleInfo } from "../link/modules.js";
@@ -24,6 +24,11 @@ export interface CodeUnit {
 
 const parsers = new WeakMap<Project, Parser>();
 const cache = new WeakMap<Project, Map<string, CodeUnit[]>>();
+/**
+ * The lowered steps of a module, per module index: an index is replaced when its file changes, so a
+ * language server that keeps the indexes of unchanged files lowers each file once, not on every analysis.
+ */
+const lowered = new WeakMap<ModuleIndex, { top: Step[]; fns: [R, Step[]][] } | null>();
 
 /** Called by prepareTaint once the parser is loaded. */
 export function rememberParser(project: Project, parser: Parser): void {
@@ -39,27 +44,43 @@ export function codeUnits(project: Project, mod: ModuleInfo): CodeUnit[] {
   const out: CodeUnit[] = [];
   byPath.set(mod.path, out);
   const parser = parsers.get(project);
+  if (!parser) return out;
+  let steps = lowered.get(mod.index);
+  if (steps === undefined) {
+    steps = lower(project, mod, parser);
+    lowered.set(mod.index, steps);
+  }
+  if (!steps) return out;
+  out.push({ mod, def: null, scope: "", steps: steps.top });
+  const defsByName = new Map(mod.index.defs.filter((d) => d.kind === "function").map((d) => [d.nameR, d]));
+  for (const [nameR, body] of steps.fns) {
+    const def = defsByName.get(nameR);
+    if (def) out.push({ mod, def, scope: def.qualname, steps: body });
+  }
+  return out;
+}
+
+function lower(project: Project, mod: ModuleInfo, parser: Parser): { top: Step[]; fns: [R, Step[]][] } | null {
   const file = project.files.find((f) => f.path === mod.path);
-  if (!parser || !file) return out;
+  if (!file) return null;
   const text = readSource(file).text;
-  if (text === null) return out;
+  if (text === null) return null;
   const tree = parser.parse(blankCommentRuns(text));
-  if (!tree) return out;
+  if (!tree) return null;
   try {
-    const defsByName = new Map(mod.index.defs.filter((d) => d.kind === "function").map((d) => [d.nameR, d]));
     const lowerer = new BodyLowerer();
-    out.push({ mod, def: null, scope: "", steps: lowerer.block(tree.rootNode) });
+    const top = lowerer.block(tree.rootNode);
+    const fns: [R, Step[]][] = [];
     const visit = (n: Node) => {
       if (n.type === "function_definition") {
         const name = n.childForFieldName("name");
-        const def = name ? defsByName.get(rng(name)) : undefined;
-        if (def) out.push({ mod, def, scope: def.qualname, steps: lowerer.block(n.childForFieldName("body")) });
+        if (name) fns.push([rng(name), lowerer.block(n.childForFieldName("body"))]);
       }
       for (const c of n.namedChildren) if (c) visit(c);
     };
     visit(tree.rootNode);
+    return { top, fns };
   } finally {
     tree.delete();
   }
-  return out;
 }

@@ -197,50 +197,59 @@ export interface RequestRead {
   r: string;
 }
 
-/** Every sub-expression of an expression (itself included). */
-export function* subExprs(e: Expr): Generator<Expr> {
-  yield e;
+/**
+ * Every sub-expression of an expression (itself included), parent before children. A flat array rather than
+ * a recursive generator: rules walk every expression of a project, and nested `yield*` costs a generator per level.
+ */
+export function subExprs(e: Expr): Expr[] {
+  const out: Expr[] = [];
+  collect(e, out);
+  return out;
+}
+
+function collect(e: Expr, out: Expr[]): void {
+  out.push(e);
   switch (e.k) {
     case "attr":
-      yield* subExprs(e.obj);
+      collect(e.obj, out);
       break;
     case "call":
-      yield* subExprs(e.fn);
-      for (const a of e.args) yield* subExprs(a);
-      for (const k of e.kw) yield* subExprs(k.value);
+      collect(e.fn, out);
+      for (const a of e.args) collect(a, out);
+      for (const k of e.kw) collect(k.value, out);
       break;
     case "sub":
-      yield* subExprs(e.obj);
-      yield* subExprs(e.key);
+      collect(e.obj, out);
+      collect(e.key, out);
       break;
     case "fstr":
     case "other":
-      for (const p of e.parts) yield* subExprs(p);
+      for (const p of e.parts) collect(p, out);
       break;
     case "seq":
-      for (const p of e.elts) yield* subExprs(p);
+      for (const p of e.elts) collect(p, out);
       break;
     case "dict":
       for (const i of e.items) {
-        if (i.key) yield* subExprs(i.key);
-        yield* subExprs(i.value);
+        if (i.key) collect(i.key, out);
+        collect(i.value, out);
       }
       break;
     case "bin":
     case "boolop":
-      yield* subExprs(e.l);
-      yield* subExprs(e.rt);
+      collect(e.l, out);
+      collect(e.rt, out);
       break;
     case "cmp":
-      for (const p of e.operands) yield* subExprs(p);
+      for (const p of e.operands) collect(p, out);
       break;
     case "not":
-      yield* subExprs(e.e);
+      collect(e.e, out);
       break;
     case "cond":
-      yield* subExprs(e.body);
-      yield* subExprs(e.test);
-      yield* subExprs(e.orelse);
+      collect(e.body, out);
+      collect(e.test, out);
+      collect(e.orelse, out);
       break;
     default:
       break;
