@@ -1,7 +1,8 @@
 import type { Expr } from "../../index/ir.js";
 import { toRange } from "../../index/ir.js";
 import type { Project } from "../../link/project.js";
-import { callSites, type CallSite } from "../calls.js";
+import { walkBody } from "../auth/bodies.js";
+import { callSites, walkChildren, type CallSite } from "../calls.js";
 import { defineRule } from "../define.js";
 import { namesRead, useNames, wordsOf, type UseName } from "./purpose.js";
 
@@ -20,6 +21,29 @@ const BENIGN = new Set(["etag", "etags", "cache", "cached", "caching", "checksum
 
 /** Words of HTTP Digest authentication, whose hashes the protocol dictates. */
 const PROTOCOL = new Set(["realm", "qop", "cnonce", "ha1", "ha2"]);
+
+/** Words of a request signature (as opposed to a token or a password). */
+const SIGNATURE = new Set(["sig", "sign", "signature", "signed", "signing"]);
+/** Clients of outgoing HTTP requests. */
+const OUTGOING = /^(requests|httpx|aiohttp|urllib3|urllib\.request|urllib2)\./;
+
+/**
+ * Whether the function holding the hash also sends an HTTP request to another service. A signature computed
+ * there is that service's signing scheme (Last.fm's and Flickr's APIs specify MD5 of the sorted parameters
+ * and the shared secret): the app cannot pick another algorithm, so it is not the app's weakness to fix.
+ */
+function sendsRequest(project: Project, site: CallSite): boolean {
+  let found = false;
+  walkBody(site.unit.steps, (top) => {
+    const visit = (e: Expr) => {
+      if (found) return;
+      if (e.k === "call" && project.extPaths(site.mod, site.unit.scope, e.fn).some((p) => OUTGOING.test(p))) found = true;
+      else walkChildren(e, visit);
+    };
+    visit(top);
+  });
+  return found;
+}
 
 function has(names: readonly string[], set: ReadonlySet<string>): string | null {
   for (const n of names) for (const w of wordsOf(n)) if (set.has(w)) return n;
@@ -85,7 +109,7 @@ export default defineRule({
     detection:
       "Calls are resolved through imports and aliases. A hash whose input names a password (`password`, `passwd`, `pwd`, `passphrase`) is reported whatever the algorithm, at high severity for MD5/SHA-1. MD5 and SHA-1 are reported for tokens and signatures when a security word (`token`, `secret`, `signature`, `sign`, `auth`, `session`, `nonce`, `otp`, `reset`, `salt`, `csrf`, `api_key`, `verify`, ...) names the input, the result or the function, and no word of a harmless use does. Not reported: `usedforsecurity=False`; ETags, cache keys, checksums, file fingerprints and deduplication, Gravatar URLs, colours and shard keys (recognised by `etag`, `cache`, `checksum`, `file`, `path`, `url`, `content`, `gravatar`, `color`, ... in the same names); HMAC with SHA-1 or better (HMAC-SHA1 has no practical attack and TOTP specifies it); the hashes of HTTP Digest authentication (inputs named `realm`, `qop`, `cnonce`, `HA1`), which the protocol fixes; hashes with no telling name at all; code in tests and `__main__` blocks.",
     falsePositives:
-      "Names can mislead: a function called `sign_url` that only makes a cache-busting suffix is reported; rename it or suppress the finding with the reason. A password hashed with a fast hash inside a KDF of your own (many rounds, a salt) is still reported, since the rule cannot judge the work factor; prefer a standard KDF.",
+      "A signature computed in a function that also sends an HTTP request (`requests`, `httpx`, `aiohttp`, `urllib`) is taken to be the remote API's own signing scheme (Last.fm and Flickr prescribe MD5 of the sorted parameters and a shared secret) and is not reported, since the app cannot choose the algorithm; the same shape used for the app's own links is a miss. Names can mislead: a function called `sign_url` that only makes a cache-busting suffix is reported; rename it or suppress the finding with the reason. A password hashed with a fast hash inside a KDF of your own (many rounds, a salt) is still reported, since the rule cannot judge the work factor; prefer a standard KDF.",
     references: [
       "https://cheatsheetseries.owasp.org/cheatsheets/Password_Storage_Cheat_Sheet.html",
       "https://cwe.mitre.org/data/definitions/916.html",
@@ -128,6 +152,8 @@ export default defineRule({
       const use = names.find((n) => has([n.name], SECURITY) || has([n.name], PASSWORD));
       const fnWord = site.unit.def && (has([site.unit.def.name], SECURITY) || has([site.unit.def.name], PASSWORD)) ? site.unit.def.name : null;
       if (!inputWord && !use && !fnWord && !hmac) continue;
+      const signature = has([...inputs, ...outputs], SIGNATURE);
+      if (signature && sendsRequest(project, site)) continue;
       if (hmac && !inputWord && !use && !fnWord) {
         // HMAC is for authenticating data by definition; with MD5 it is weak but not broken, so low.
         report({ file: site.mod.path, range: toRange(site.call.r), message: "This HMAC uses MD5: prefer SHA-256 (`digestmod=hashlib.sha256`) for message authentication.", severity: "low", scope: site.unit.scope });
