@@ -6,6 +6,9 @@ import type { AssignFact, CallFact, DefFact, Expr, ImportFact, ModuleIndex, Retu
 import { startOf } from "../index/ir.js";
 import type { ModuleInfo, ModuleTable } from "./modules.js";
 
+/** Marks a lookup in progress (see Resolver.memo). */
+const PENDING: Val[] = [];
+
 /** An abstract value. `site` identifies the construction call of an instance: "path:line:col". */
 export type Val =
   | { t: "ext"; path: string }
@@ -99,8 +102,12 @@ function bindTargets(target: Expr, value: Expr | null, bind: (name: string, valu
 export class Resolver {
   private readonly scopes = new Map<string, ModuleScopes>();
   private depth = 0;
-  private readonly cache = new Map<string, Val[]>();
-  private readonly active = new Set<string>();
+  /**
+   * Memo of name lookups: module, then scope, then name. Nested maps rather than one map keyed by a joined
+   * string: lookups are the resolver's hottest path, and building and hashing the joined key dominated them.
+   * A lookup in progress holds PENDING, so a name whose value depends on itself resolves to nothing there.
+   */
+  private readonly memo = new Map<ModuleInfo, Map<string, Map<string, Val[]>>>();
 
   constructor(readonly modules: ModuleTable) {}
 
@@ -167,18 +174,25 @@ export class Resolver {
 
   /** Looks a name up: the function's own scope, enclosing functions, the module, then builtins. */
   lookup(mod: ModuleInfo, scope: string, name: string): Val[] {
-    const key = `${mod.path}\0${scope}\0${name}`;
-    const cached = this.cache.get(key);
-    if (cached) return cached;
-    // A name whose value depends on itself (`x = x.y`) resolves to what the other bindings give.
-    if (this.active.has(key)) return [];
-    this.active.add(key);
+    return this.memoised(mod, scope, name, () => this.lookupUncached(mod, scope, name));
+  }
+
+  private memoised(mod: ModuleInfo, scope: string, name: string, compute: () => Val[]): Val[] {
+    let byScope = this.memo.get(mod);
+    if (!byScope) this.memo.set(mod, (byScope = new Map()));
+    let slot = byScope.get(scope);
+    if (!slot) byScope.set(scope, (slot = new Map()));
+    const cached = slot.get(name);
+    // A name whose value depends on itself (`x = x.y`, or an import cycle) resolves to what the other bindings give.
+    if (cached !== undefined) return cached === PENDING ? [] : cached;
+    slot.set(name, PENDING);
     try {
-      const out = this.lookupUncached(mod, scope, name);
-      this.cache.set(key, out);
+      const out = compute();
+      slot.set(name, out);
       return out;
-    } finally {
-      this.active.delete(key);
+    } catch (err) {
+      slot.delete(name);
+      throw err;
     }
   }
 
@@ -300,19 +314,8 @@ export class Resolver {
   }
 
   private lookupModuleLevel(m: ModuleInfo, name: string): Val[] {
-    const key = `${m.path}\0<module>\0${name}`;
-    const cached = this.cache.get(key);
-    if (cached) return cached;
-    // Import cycles (a imports b's name, b imports a's) end here.
-    if (this.active.has(key)) return [];
-    this.active.add(key);
-    try {
-      const out = this.lookupModuleLevelUncached(m, name);
-      this.cache.set(key, out);
-      return out;
-    } finally {
-      this.active.delete(key);
-    }
+    // Import cycles (a imports b's name, b imports a's) end here. "\0module" cannot be a real scope name.
+    return this.memoised(m, "\0module", name, () => this.lookupModuleLevelUncached(m, name));
   }
 
   private lookupModuleLevelUncached(m: ModuleInfo, name: string): Val[] {
