@@ -105,10 +105,10 @@ export async function analyseParsed(
   const analysed = runRules(project, opts.rules ?? RULES, sources);
   diagnostics.push(...analysed.diagnostics);
   t = lap("analyse", t);
-  const suppressed = applySuppressions(
-    analysed.findings,
-    results.flatMap((r) => r.suppressions),
-  );
+  // Templates read by the link stage (in a custom `template_folder`) bring their own suppressions and problems.
+  const late = project.lateTemplates();
+  diagnostics.push(...late.diagnostics);
+  const suppressed = applySuppressions(analysed.findings, [...results.flatMap((r) => r.suppressions), ...late.suppressions]);
   diagnostics.push(...suppressed.unused);
   let findings = applyOverrides(suppressed.findings, config, root);
   let baselined = 0;
@@ -147,7 +147,7 @@ export async function analyseParsed(
     findings,
     diagnostics,
     summary: {
-      files: files.length,
+      files: files.filter((f) => !(f.kind === "template" && f.subkind === "candidate")).length + project.lateTemplateCount(),
       lines: results.reduce((n, r) => n + r.lines, 0),
       findings: active.length,
       suppressed: findings.length - active.length,

@@ -70,12 +70,13 @@ describe("classify", () => {
     ["nginx.conf.j2", { kind: "template" }],
     ["Dockerfile.j2", { kind: "template" }],
     ["page.jinja2", { kind: "template" }],
-    ["static/index.html", null],
-    ["index.html", null],
-    ["mytemplates/index.html", null],
-    ["templates.html", null],
+    // Outside a `templates` folder: a candidate, read only if an app's template_folder holds it.
+    ["static/index.html", { kind: "template", subkind: "candidate" }],
+    ["index.html", { kind: "template", subkind: "candidate" }],
+    ["mytemplates/index.html", { kind: "template", subkind: "candidate" }],
+    ["templates.html", { kind: "template", subkind: "candidate" }],
     ["templates/style.css", null],
-    ["pom.xml", null],
+    ["pom.xml", { kind: "template", subkind: "candidate" }],
     // Manifests
     ["requirements.txt", { kind: "manifest", subkind: "requirements" }],
     ["requirements-dev.txt", { kind: "manifest", subkind: "requirements" }],
@@ -179,6 +180,7 @@ describe("discover", () => {
         ["Dockerfile", "deployment", "dockerfile"],
         ["Procfile", "deployment", "procfile"],
         ["app/__init__.py", "python", null],
+        ["app/static.html", "template", "candidate"],
         ["app/templates/index.html", "template", null],
         ["app/templates/partials/body.htm", "template", null],
         ["app/views.py", "python", null],
@@ -496,7 +498,7 @@ describe("discover", () => {
   test("relative targets are resolved against the working directory", async () => {
     const r = await discover([relative(process.cwd(), join(SAMPLE, "app"))], config());
     assert.equal(r.root, join(realpathSync(SAMPLE), "app"));
-    assert.deepEqual(paths(r.files), ["__init__.py", "templates/index.html", "templates/partials/body.htm", "views.py"]);
+    assert.deepEqual(paths(r.files), ["__init__.py", "static.html", "templates/index.html", "templates/partials/body.htm", "views.py"]);
   });
 
   test("throws a clear error for a target that does not exist", async () => {

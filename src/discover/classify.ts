@@ -68,7 +68,12 @@ export function classify(relPath: string): Classification | null {
 
   if (/^(openapi|swagger).*\.(json|ya?ml)$/.test(name) || /\.openapi\.(json|ya?ml)$/.test(name)) return { kind: "openapi" };
 
-  if (TEMPLATE_EXTS.has(ext) && dirs.includes("templates")) return { kind: "template" };
+  if (TEMPLATE_EXTS.has(ext)) {
+    if (dirs.includes("templates")) return { kind: "template" };
+    // An HTML or XML file elsewhere is a template only when an app or blueprint names its folder as
+    // `template_folder`, which the link stage knows; until then it is a candidate that nobody reads.
+    return { kind: "template", subkind: "candidate" };
+  }
 
   return null;
 }

@@ -2,7 +2,8 @@
  * The linked project model that rules query: modules, Flask apps and blueprints, extensions,
  * routes, config writes and loads, deployment facts, and the context (dev-only, tests) of each fact.
  */
-import type { SourceFile } from "../core/types.js";
+import type { Diagnostic, SourceFile } from "../core/types.js";
+import type { SuppressionComment } from "../filter/suppress.js";
 import type { CommandLine, DeploymentFacts, EnvSetting } from "../index/deploy/types.js";
 import type { ManifestFacts } from "../index/manifest/types.js";
 import type { OpenApiFacts } from "../index/openapi.js";
@@ -222,7 +223,18 @@ export class Project {
 
   /** Templates, their folders, the calls that render them and the include/extends links (built on first use). */
   get templates(): TemplateModel {
-    return (this.templateModel ??= new TemplateModel(this, this.templateFiles));
+    return (this.templateModel ??= new TemplateModel(this, this.templateFiles, this.files.filter((f) => f.kind === "template" && f.subkind === "candidate")));
+  }
+
+  /** How many candidate templates (HTML outside `templates` folders) the link stage read because a template_folder holds them. */
+  lateTemplateCount(): number {
+    return this.templateModel?.lateCount ?? 0;
+  }
+
+  /** Suppressions and diagnostics of the templates the link stage read itself (none until the model is built). */
+  lateTemplates(): { suppressions: SuppressionComment[]; diagnostics: Diagnostic[] } {
+    const m = this.templateModel;
+    return m ? { suppressions: m.suppressions, diagnostics: m.diagnostics } : { suppressions: [], diagnostics: [] };
   }
 
   /** Resolves an expression in a module scope. */

@@ -5,7 +5,11 @@
  */
 import { dirname, posix } from "node:path";
 import type { CallExpr } from "./project.js";
+import type { Diagnostic, SourceFile } from "../core/types.js";
+import { readSource } from "../discover/read.js";
+import { scanTemplateComments, type SuppressionComment } from "../filter/suppress.js";
 import type { Expr, Where } from "../index/ir.js";
+import { toRange } from "../index/ir.js";
 import { indexTemplate, type TemplateFacts } from "../index/jinja.js";
 import type { ModuleInfo } from "./modules.js";
 import type { FlaskObject, Project } from "./project.js";
@@ -67,14 +71,23 @@ export class TemplateModel {
   private readonly refsOut = new Map<string, { kind: string; target: string }[]>();
   private readonly feeds = new Map<string, TemplateFeed[]>();
 
+  /** Suppression comments of templates read here (candidates under a declared folder); the scan applies them. */
+  readonly suppressions: SuppressionComment[] = [];
+  /** Problems reading or tokenising those templates. */
+  readonly diagnostics: Diagnostic[] = [];
+  /** How many of those templates were read. */
+  lateCount = 0;
+
   constructor(
     private readonly project: Project,
     templates: TemplateFile[],
+    candidates: readonly SourceFile[] = [],
   ) {
     for (const t of templates) this.files.set(t.path, t);
     this.findRoots();
+    this.readCandidates(candidates);
     this.findSites();
-    for (const t of templates) {
+    for (const t of this.files.values()) {
       const out: { kind: string; target: string }[] = [];
       for (const ref of t.facts.refs) {
         for (const n of ref.names) {
@@ -126,6 +139,28 @@ export class TemplateModel {
   /** Whether any render call reaches the template (directly or through an include/extends chain). */
   isLinked(path: string): boolean {
     return this.feedsOf(path).length > 0;
+  }
+
+  /**
+   * HTML and XML files outside `templates` folders become templates when they lie in a folder an app or
+   * blueprint declares with `template_folder=`; they are read and tokenised here, on the main thread.
+   */
+  private readCandidates(candidates: readonly SourceFile[]): void {
+    const declared = this.roots.filter((r) => r.owner !== null).map((r) => r.dir);
+    if (declared.length === 0) return;
+    for (const f of candidates) {
+      if (this.files.has(f.path) || !declared.some((d) => d === "" || f.path.startsWith(`${d}/`))) continue;
+      const read = readSource(f);
+      this.diagnostics.push(...read.diagnostics);
+      if (read.text === null) continue;
+      const facts = indexTemplate(read.text);
+      for (const e of facts.errors) {
+        this.diagnostics.push({ file: f.path, severity: "warning", code: "template-syntax", message: `${e.message}; the template was analysed up to there`, range: toRange(e.r) });
+      }
+      this.files.set(f.path, { path: f.path, facts });
+      this.lateCount++;
+      this.suppressions.push(...scanTemplateComments(read.text, f.path));
+    }
   }
 
   private findRoots(): void {

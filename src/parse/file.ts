@@ -98,6 +98,9 @@ export function processFile(parser: Parser, file: SourceFile, reuse?: TreeReuse)
   const t0 = performance.now();
   const diagnostics: Diagnostic[] = [];
   const result: WireFileResult = { path: file.path, lines: 0, suppressions: [], diagnostics, parseMs: 0 };
+  // A candidate template (an HTML file outside any `templates` folder) is read by the link stage only if
+  // an app's `template_folder` turns out to hold it; most such files are static pages or docs.
+  if (file.kind === "template" && file.subkind === "candidate") return result;
   try {
     const read = readSource(file);
     diagnostics.push(...read.diagnostics);

@@ -156,7 +156,7 @@ function templateUse(project: Project): PostureEvidence | null {
       if (project.extPaths(mod, c.scope, c.call.fn).some((p) => RENDERERS.test(p))) return at(mod, c.call.r, "renders Jinja templates", true);
     }
   }
-  const tpl = project.files.find((f) => f.kind === "template");
+  const tpl = project.files.find((f) => f.kind === "template" && f.subkind !== "candidate");
   return tpl ? { file: tpl.path, note: "Jinja template in the project", control: true } : null;
 }
 

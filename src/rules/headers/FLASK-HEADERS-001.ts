@@ -103,7 +103,7 @@ function servesHtml(project: Project): string | null {
       if (project.extPaths(mod, c.scope, fn).some((p) => RENDERERS.has(p))) return `${mod.path} renders HTML templates`;
     }
   }
-  const tpl = project.files.find((f) => f.kind === "template" && !/(^|\/)(tests?|docs?|examples?)\//.test(f.path));
+  const tpl = project.files.find((f) => f.kind === "template" && f.subkind !== "candidate" && !/(^|\/)(tests?|docs?|examples?)\//.test(f.path));
   return tpl ? `the project has HTML templates (${tpl.path})` : null;
 }
 
