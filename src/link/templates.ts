@@ -101,6 +101,17 @@ export class TemplateModel {
 
   /** The file a template name refers to, searching the roots in order (and the folder of `from`, if given). */
   resolveName(name: string, from?: string): TemplateFile | null {
+    const key = `${from ?? ""}\0${name}`;
+    const known = this.resolved.get(key);
+    if (known !== undefined) return known;
+    const out = this.resolveUncached(name, from);
+    this.resolved.set(key, out);
+    return out;
+  }
+
+  private readonly resolved = new Map<string, TemplateFile | null>();
+
+  private resolveUncached(name: string, from?: string): TemplateFile | null {
     const clean = name.replace(/^\.?\//, "");
     const tryDir = (dir: string) => this.files.get(posix.normalize(dir ? `${dir}/${clean}` : clean)) ?? null;
     // The root the referring template lives in first (blueprint templates include their own partials).

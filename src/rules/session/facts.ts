@@ -1,5 +1,5 @@
 /** Session, cookie and login facts shared by the FLASK-SESS and FLASK-CSRF rules, read from the project model. */
-import type { AssignFact, CallFact, DefFact, Expr, ReturnFact } from "../../index/ir.js";
+import type { AssignFact, CallFact, DefFact, Expr, ModuleIndex, ReturnFact } from "../../index/ir.js";
 import type { ModuleInfo } from "../../link/modules.js";
 import type { SourceFile } from "../../core/types.js";
 import type { EnvSetting } from "../../index/deploy/types.js";
@@ -66,13 +66,44 @@ export interface BodyFacts {
   returns: ReturnFact[];
 }
 
+/**
+ * Facts by exact scope, then the merged facts of each function asked for, per module index. An index is
+ * immutable (the language server replaces it when its file changes), so both stay valid between analyses;
+ * filtering a module's facts for every function made large modules quadratic.
+ */
+const factCache = new WeakMap<ModuleIndex, { byScope: Map<string, BodyFacts>; merged: Map<string, BodyFacts> }>();
+
 export function factsIn(mod: ModuleInfo, qualname: string): BodyFacts {
-  const inside = (scope: string) => scope === qualname || scope.startsWith(`${qualname}.`);
-  return {
-    calls: mod.index.calls.filter((c) => inside(c.scope)),
-    assigns: mod.index.assigns.filter((a) => inside(a.scope)),
-    returns: mod.index.returns.filter((r) => inside(r.scope)),
-  };
+  let cache = factCache.get(mod.index);
+  if (!cache) {
+    const byScope = new Map<string, BodyFacts>();
+    const group = (scope: string) => {
+      let g = byScope.get(scope);
+      if (!g) byScope.set(scope, (g = { calls: [], assigns: [], returns: [] }));
+      return g;
+    };
+    for (const c of mod.index.calls) group(c.scope).calls.push(c);
+    for (const a of mod.index.assigns) group(a.scope).assigns.push(a);
+    for (const r of mod.index.returns) group(r.scope).returns.push(r);
+    factCache.set(mod.index, (cache = { byScope, merged: new Map() }));
+  }
+  const known = cache.merged.get(qualname);
+  if (known) return known;
+  const scopes = [...cache.byScope.keys()].filter((scope) => scope === qualname || scope.startsWith(`${qualname}.`));
+  let out: BodyFacts;
+  if (scopes.length === 1) out = cache.byScope.get(scopes[0]!)!;
+  else {
+    // The same order as the index (facts are in source order within each list).
+    const inside = new Set(scopes);
+    out = {
+      calls: mod.index.calls.filter((c) => inside.has(c.scope)),
+      assigns: mod.index.assigns.filter((a) => inside.has(a.scope)),
+      returns: mod.index.returns.filter((r) => inside.has(r.scope)),
+    };
+  }
+  if (scopes.length === 0) out = { calls: [], assigns: [], returns: [] };
+  cache.merged.set(qualname, out);
+  return out;
 }
 
 /** Every expression a body's facts hold, with the scope it is evaluated in; assignment targets only when `targets`. */
