@@ -43,15 +43,20 @@ export function runRules(project: Project, rules: readonly Rule[], sources: Sour
   return { findings: dedupe(findings), diagnostics };
 }
 
-/** Replaces each secret (4 characters or longer) with a marker that keeps only its length. */
-function masker(secrets: string[] | undefined): (text: string) => string {
+/**
+ * Replaces each secret (4 characters or longer) with a marker that keeps only its length. In source
+ * excerpts the marker is as long as the secret (`*` repeated), so the columns of the finding's range
+ * still point at the same text and reporters underline or highlight the right part of the line.
+ */
+function masker(secrets: string[] | undefined, sameWidth = false): (text: string) => string {
   const list = (secrets ?? []).filter((x) => x.length >= 4).sort((a, b) => b.length - a.length);
   if (list.length === 0) return (t) => t;
-  return (t) => list.reduce((acc, x) => acc.split(x).join(`«secret, ${x.length} characters»`), t);
+  return (t) => list.reduce((acc, x) => acc.split(x).join(sameWidth ? "*".repeat(x.length) : `«secret, ${x.length} characters»`), t);
 }
 
 function toFinding(rule: Rule, r: RuleReport, sources: SourceCache): Finding {
   const mask = masker(r.secrets);
+  const maskLine = masker(r.secrets, true);
   const lines = sources.linesOf(r.file);
   const from = Math.max(1, r.range.start.line - 1);
   const to = Math.min(lines.length, r.range.end.line + 1);
@@ -76,7 +81,7 @@ function toFinding(rule: Rule, r: RuleReport, sources: SourceCache): Finding {
     fingerprint: fingerprint(rule.id, r.file, evidence, scope),
     context: (r.context ?? []).map(mask),
     ...(r.trace ? { trace: r.trace.map((s) => ({ ...s, message: mask(s.message) })) } : {}),
-    excerpt: { startLine: from, lines: lines.slice(from - 1, to).map((l) => clipLine(mask(l))) },
+    excerpt: { startLine: from, lines: lines.slice(from - 1, to).map((l) => clipLine(maskLine(l))) },
   };
 }
 
