@@ -272,6 +272,39 @@ describe("routes and blueprints", () => {
     ]);
   });
 
+  test("self.add_url_rule in a method of a Flask subclass routes on every app built from it (or from a subclass)", async () => {
+    const project = await link({
+      "site/__init__.py": lines(
+        "import flask",
+        "from site import views",
+        "",
+        "class Base(flask.Flask):",
+        "    def setup_routes(self):",
+        '        self.add_url_rule("/", view_func=views.index)',
+        "",
+        "class Site(Base):",
+        "    def __init__(self):",
+        "        flask.Flask.__init__(self, __name__)",
+        "        self.setup_routes()",
+        '        self.config["MAX_CONTENT_LENGTH"] = 1024',
+        "",
+        "class Helper:",
+        "    def setup_routes(self):",
+        '        self.add_url_rule("/not-a-route", view_func=views.index)',
+        "",
+        "def make_app():",
+        "    return Site()",
+      ),
+      "site/views.py": lines("def index():", '    return "hi"'),
+    });
+    assert.deepEqual(project.routes.map(routeSummary), [{ rule: "/", methods: ["GET"], endpoint: "index", view: "index", via: "add_url_rule", fullPaths: ["/"] }]);
+    assert.equal(project.routes[0]!.owner.scope, "make_app");
+    assert.deepEqual(
+      project.configWrites.filter((w) => w.key === "MAX_CONTENT_LENGTH").map((w) => w.apps.map((a) => a.scope)),
+      [["make_app"]],
+    );
+  });
+
   test("route() on an object that is not Flask declares no route", async () => {
     const project = await link(files);
     assert.deepEqual(project.routes.filter((r) => r.mod.path === "app/jobs.py"), []);

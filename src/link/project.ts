@@ -42,6 +42,11 @@ export interface FlaskObject {
   name: string | null;
   /** Blueprint's own url_prefix argument, when constant. */
   urlPrefix: string | null;
+  /**
+   * For an instance of a project subclass (`class Site(flask.Flask)`): that class and its project base
+   * classes as "path:qualname", so `self` in their methods is this object.
+   */
+  classChain?: string[];
 }
 
 export interface Route {
@@ -258,8 +263,10 @@ export class Project {
           apps.push(o);
           isApp = true;
         } else if (!o && v.of.t === "def" && APP_CLASSES.has(this.classPathOf(v.of) ?? "")) {
-          // `self` inside a project subclass of Flask: an app, though not one construction site.
+          // `self` inside a project subclass of Flask: the apps built from that class (or a subclass of it).
           isApp = true;
+          const key = v.site.startsWith("self:") ? v.site.slice("self:".length) : null;
+          if (key) for (const a of this.apps) if (a.classChain?.includes(key) && !apps.includes(a)) apps.push(a);
         }
       } else if (v.t === "ext" && APP_PROXIES.has(v.path)) isApp = true;
     }
@@ -376,6 +383,17 @@ export class Project {
 
   // ---------- linking ----------
 
+  /** A project class and its project base classes, as "path:qualname" keys. */
+  private projectClassChain(v: Extract<Val, { t: "def" }>, out: string[] = []): string[] {
+    const key = `${v.mod.path}:${v.def.qualname}`;
+    if (out.includes(key)) return out;
+    out.push(key);
+    for (const b of v.def.bases) {
+      for (const bv of this.resolver.resolve(v.mod, v.def.scope, b)) if (bv.t === "def" && bv.def.kind === "class") this.projectClassChain(bv, out);
+    }
+    return out;
+  }
+
   private classPathOf(v: Val, seen = new Set<string>()): string | null {
     if (v.t === "ext") return v.path;
     if (v.t === "def" && v.def.kind === "class") {
@@ -419,6 +437,7 @@ export class Project {
               name: nameArg ? this.constString(mod, c.scope, nameArg) : null,
               urlPrefix: prefixArg ? this.constString(mod, c.scope, prefixArg) : null,
             };
+            if (fv.t === "def") obj.classChain = this.projectClassChain(fv);
             this.objectsBySite.set(site, obj);
             (kind === "app" ? this.apps : this.blueprints).push(obj);
             break;
@@ -466,6 +485,12 @@ export class Project {
       if (v.t === "inst") {
         const o = this.objectsBySite.get(v.site);
         if (o) out.push(o);
+        else if (v.site.startsWith("self:")) {
+          // `self` in a method of a project subclass of Flask (or Blueprint): every object built from that
+          // class or a subclass of it (`self.add_url_rule(...)` in `class Site(flask.Flask)`).
+          const key = v.site.slice("self:".length);
+          for (const obj of [...this.apps, ...this.blueprints]) if (obj.classChain?.includes(key) && !out.includes(obj)) out.push(obj);
+        }
       }
     }
     return out;
