@@ -343,6 +343,31 @@ describe("flaskwarden lsp", () => {
     await removed;
   });
 
+  test("a file opened with no workspace folder is analysed in its own project (found by its markers)", async () => {
+    const loose = copyFixture();
+    const single = LspClient.start();
+    try {
+      await single.conn.sendRequest("initialize", {
+        processId: process.pid,
+        rootUri: null,
+        workspaceFolders: null,
+        capabilities: { textDocument: { publishDiagnostics: { relatedInformation: true, versionSupport: true } } },
+        initializationOptions: { debounceMs: 20 },
+      });
+      await single.conn.sendNotification("initialized", {});
+      const looseViews = pathToFileURL(join(loose, "shop/views.py")).href;
+      const seen = single.nextDiagnostics(looseViews, has("FLASK-REDIRECT-001"));
+      single.open(join(loose, "shop/views.py"));
+      // The trace through the helper module shows the whole project was scanned, not just the open file.
+      const p = await seen;
+      assert.deepEqual(codes(p), ["FLASK-DESER-001", "FLASK-REDIRECT-001"]);
+      const helper = pathToFileURL(join(loose, "shop/helpers.py")).href;
+      assert.ok(p.diagnostics.find((d) => d.code === "FLASK-REDIRECT-001")!.relatedInformation!.some((s) => s.location.uri === helper));
+    } finally {
+      await single.shutdown();
+    }
+  });
+
   test("shutdown and exit end the process with code 0", async () => {
     assert.equal(await client.shutdown(), 0);
   });

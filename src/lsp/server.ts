@@ -3,8 +3,8 @@
  * hover with the rule's explanation; code actions for the rule's autofix and for a suppression comment;
  * the CLI's config files, watched and reloaded. See ARCHITECTURE.md ("Language server").
  */
-import { readFileSync } from "node:fs";
-import { basename, resolve } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import {
   CodeActionKind,
@@ -55,6 +55,18 @@ interface State {
   edited: Set<string>;
   /** A full scan (start, config change) in progress; analyses wait for it. */
   scanning: Promise<void> | null;
+}
+
+/** Files whose folder is a project's root (the nearest one above a file opened outside every workspace folder). */
+const ROOT_MARKERS = ["flaskwarden.toml", ".flaskwarden.toml", "pyproject.toml", "setup.py", "setup.cfg", "requirements.txt", "Pipfile", ".git"];
+
+/** The project a loose file belongs to: the nearest folder above it holding a project marker, else its own folder. */
+export function projectRootOf(file: string): string {
+  const own = dirname(file);
+  for (let dir = own; ; dir = dirname(dir)) {
+    if (ROOT_MARKERS.some((m) => existsSync(join(dir, m)))) return dir;
+    if (dirname(dir) === dir) return own;
+  }
 }
 
 export function startServer(input: NodeJS.ReadableStream, output: NodeJS.WritableStream): Connection {
@@ -250,7 +262,19 @@ export function startServer(input: NodeJS.ReadableStream, output: NodeJS.Writabl
   }
 
   documents.onDidOpen(async (e) => {
-    const t = target(e.document.uri);
+    let t = target(e.document.uri);
+    if (!t && e.document.uri.startsWith("file:") && classify(basename(fileURLToPath(e.document.uri))) !== null) {
+      // A file outside every workspace folder (an editor started on a single file, without a root): its
+      // project gets a workspace of its own, rooted where the project's markers are.
+      const st = newState(projectRootOf(fileURLToPath(e.document.uri)));
+      states.push(st);
+      t = target(e.document.uri);
+      if (!t) return;
+      st.ws.setText(t.rel, e.document.getText());
+      st.edited.add(e.document.uri);
+      void fullScan(st);
+      return;
+    }
     if (!t) return;
     const { st, rel } = t;
     if (!st.ws.has(rel) && classify(rel) !== null) await st.ws.rediscover();
