@@ -368,6 +368,36 @@ describe("flaskwarden lsp", () => {
     }
   });
 
+  test("with nested workspace folders a file's diagnostics come from the innermost folder only", async () => {
+    const outer = copyFixture();
+    const inner = join(outer, "shop");
+    const nested = LspClient.start();
+    try {
+      const analysed = new Set<string>();
+      const both = (async () => {
+        while (analysed.size < 2) analysed.add(((await nested.nextAnalysis()) as unknown as { folder: string }).folder);
+      })();
+      await nested.conn.sendRequest("initialize", {
+        processId: process.pid,
+        rootUri: pathToFileURL(outer).href,
+        workspaceFolders: [pathToFileURL(outer).href, pathToFileURL(inner).href].map((uri, i) => ({ uri, name: `f${i}` })),
+        capabilities: { workspace: { workspaceFolders: true }, textDocument: { publishDiagnostics: { relatedInformation: true, versionSupport: true } } },
+        initializationOptions: { debounceMs: 20 },
+      });
+      await nested.conn.sendNotification("initialized", {});
+      await both;
+      // Scanned as a project of its own, `shop` has no app-wide findings on its __init__.py; the outer
+      // folder's analysis has some, and must not publish them over the inner folder's (empty) list.
+      const init = nested.latest.get(pathToFileURL(join(inner, "__init__.py")).href);
+      assert.deepEqual(init?.diagnostics ?? [], []);
+      assert.deepEqual(codes(nested.latest.get(pathToFileURL(join(inner, "views.py")).href)!), ["FLASK-DESER-001", "FLASK-REDIRECT-001"]);
+      // Files of the outer folder only are still the outer folder's to publish.
+      assert.deepEqual(codes(nested.latest.get(pathToFileURL(join(outer, "Dockerfile")).href)!), ["FLASK-DEPLOY-002"]);
+    } finally {
+      await nested.shutdown();
+    }
+  });
+
   test("shutdown and exit end the process with code 0", async () => {
     assert.equal(await client.shutdown(), 0);
   });

@@ -153,7 +153,16 @@ export function startServer(input: NodeJS.ReadableStream, output: NodeJS.Writabl
     const analysis = ws.last;
     if (!analysis) return;
     const byUri = new Map<string, LspDiagnostic[]>();
+    const owner = new Map<string, boolean>();
     const add = (uri: string, d: LspDiagnostic) => {
+      // With nested workspace folders a file belongs to the innermost one; the outer folder's analysis
+      // must not publish over it (the client keeps only the last list per file).
+      let mine = owner.get(uri);
+      if (mine === undefined) {
+        const t = target(uri);
+        owner.set(uri, (mine = !t || t.st === st));
+      }
+      if (!mine) return;
       const list = byUri.get(uri);
       if (list) list.push(d);
       else byUri.set(uri, [d]);
