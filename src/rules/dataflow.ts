@@ -1,7 +1,7 @@
 /** The check every data-flow rule shares: report the engine's findings for one kind of sink. */
 import type { Severity } from "../core/types.js";
 import { toRange } from "../index/ir.js";
-import { isTestPath } from "../link/project.js";
+import { isTestPath, type Project } from "../link/project.js";
 import { taintHits, type TaintHit } from "../taint/index.js";
 import type { SinkKind } from "../taint/models.js";
 import type { RuleContext } from "./define.js";
@@ -13,21 +13,29 @@ export interface DataFlowOptions {
   consequence: string;
 }
 
+/**
+ * The engine's hits for some kinds of sink outside test files (views and helpers there serve the test
+ * suite, not users), one group per dangerous call (and per variant when asked), each sorted so the shortest
+ * trace comes first: several sources reaching one call make one finding, shown with its shortest path.
+ */
+export function hitsBySink(project: Project, kinds: readonly SinkKind[], opts: { byVariant?: boolean; skip?: (h: TaintHit) => boolean } = {}): TaintHit[][] {
+  const bySink = new Map<string, TaintHit[]>();
+  for (const h of kinds.flatMap((k) => taintHits(project, k))) {
+    if (isTestPath(h.file) || opts.skip?.(h)) continue;
+    const k = opts.byVariant ? `${h.file}\0${h.r}\0${h.variant ?? ""}` : `${h.file}\0${h.r}`;
+    const list = bySink.get(k);
+    if (list) list.push(h);
+    else bySink.set(k, [h]);
+  }
+  const groups = [...bySink.values()];
+  for (const hits of groups) hits.sort((a, b) => a.trace.length - b.trace.length || (a.origin < b.origin ? -1 : a.origin > b.origin ? 1 : 0));
+  return groups;
+}
+
 export function dataFlowCheck(kind: SinkKind | SinkKind[], opts: DataFlowOptions): (ctx: RuleContext) => void {
   const kinds = Array.isArray(kind) ? kind : [kind];
   return ({ project, report }) => {
-    // One finding per dangerous call: several sources reaching it share it, and the shortest trace is shown.
-    const bySink = new Map<string, TaintHit[]>();
-    for (const h of kinds.flatMap((k) => taintHits(project, k))) {
-      // Views and helpers in test files serve the test suite, not users.
-      if (isTestPath(h.file)) continue;
-      const k = `${h.file}\0${h.r}\0${h.variant ?? ""}`;
-      const list = bySink.get(k);
-      if (list) list.push(h);
-      else bySink.set(k, [h]);
-    }
-    for (const hits of bySink.values()) {
-      hits.sort((a, b) => a.trace.length - b.trace.length || (a.origin < b.origin ? -1 : a.origin > b.origin ? 1 : 0));
+    for (const hits of hitsBySink(project, kinds, { byVariant: true })) {
       const h = hits[0]!;
       const origins = [...new Set(hits.map((x) => x.origin))];
       const others = origins.length > 1 ? ` (and ${origins.length - 1} other source${origins.length > 2 ? "s" : ""}: ${origins.slice(1).map(show).join(", ")})` : "";

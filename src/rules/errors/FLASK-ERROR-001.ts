@@ -6,8 +6,8 @@ import { isTestPath, type FlaskObject, type Project } from "../../link/project.j
 import { bodyOf } from "../auth/bodies.js";
 import { inventoryOf } from "../../inventory/routes.js";
 import { errorHandlers } from "../../taint/errors.js";
-import { taintHits, type TaintHit } from "../../taint/index.js";
 import { productionApps } from "../config/sources.js";
+import { hitsBySink } from "../dataflow.js";
 import { defineRule } from "../define.js";
 
 /** Whether a view is wrapped by a project decorator whose code catches `Exception` (or `BaseException`). */
@@ -84,14 +84,7 @@ export default defineRule({
     ],
   },
   check({ project, report }) {
-    const bySink = new Map<string, TaintHit[]>();
-    for (const h of taintHits(project, "error")) {
-      if (isTestPath(h.file)) continue;
-      const k = `${h.file}\0${h.r}`;
-      bySink.set(k, [...(bySink.get(k) ?? []), h]);
-    }
-    for (const hits of bySink.values()) {
-      hits.sort((a, b) => a.trace.length - b.trace.length || (a.origin < b.origin ? -1 : a.origin > b.origin ? 1 : 0));
+    for (const hits of hitsBySink(project, ["error"])) {
       const h = hits[0]!;
       const via = h.trace.length > 2 ? ` in ${h.trace.length - 1} steps (see the trace)` : "";
       const where = h.sink === "the response" ? "the response" : `\`${h.sink}\` as ${h.what}`;

@@ -4,6 +4,7 @@ import type { ModuleInfo } from "../../link/modules.js";
 import { isTestPath, type Project } from "../../link/project.js";
 import { taintHits, type TaintHit } from "../../taint/index.js";
 import { appsServedBy, keySource, productionApps } from "../config/sources.js";
+import { hitsBySink } from "../dataflow.js";
 import { defineRule } from "../define.js";
 import { functionReach } from "../support.js";
 import { uploadFix } from "./upload-fix.js";
@@ -105,14 +106,8 @@ export default defineRule({
   },
   autofix: uploadFix,
   check({ project, report }) {
-    const bySink = new Map<string, TaintHit[]>();
-    for (const h of taintHits(project, "upload")) {
-      if (isTestPath(h.file)) continue;
-      const k = `${h.file}\0${h.r}`;
-      bySink.set(k, [...(bySink.get(k) ?? []), h]);
-    }
-    for (const hits of bySink.values()) {
-      hits.sort((a, b) => a.trace.length - b.trace.length || (a.origin < b.origin ? -1 : a.origin > b.origin ? 1 : 0));
+    const groups = hitsBySink(project, ["upload"]);
+    for (const hits of groups) {
       const h = hits[0]!;
       const mod = project.modules.byPath.get(h.file);
       if (!mod) continue;
@@ -142,7 +137,7 @@ export default defineRule({
     }
 
     // Every save of an upload, whatever its name: a static destination, and the folders that take any type.
-    const clientNamed = new Set([...bySink.keys()]);
+    const clientNamed = new Set(groups.map((g) => `${g[0]!.file}\0${g[0]!.r}`));
     const anyType: { keys: Set<string>; file: string; line: number }[] = [];
     const stores = new Map<string, TaintHit>();
     for (const h of taintHits(project, "upload-store")) {

@@ -3,9 +3,10 @@ import { toRange } from "../../index/ir.js";
 import type { Step } from "../../index/body.js";
 import type { ModuleInfo } from "../../link/modules.js";
 import { isTestPath, type Project } from "../../link/project.js";
-import { taintHits, type TaintHit } from "../../taint/index.js";
+import type { TaintHit } from "../../taint/index.js";
 import { REQUEST_ATTRS, REQUEST_METHODS, REQUEST_OBJECTS } from "../../taint/models.js";
 import { functionBodies, localValues, walkBody } from "../auth/bodies.js";
+import { hitsBySink } from "../dataflow.js";
 import { defineRule } from "../define.js";
 import { walkExpr } from "../session/facts.js";
 
@@ -124,16 +125,9 @@ export default defineRule({
     ],
   },
   check({ project, report }) {
-    const bySink = new Map<string, TaintHit[]>();
-    for (const h of taintHits(project, "trust")) {
-      if (isTestPath(h.file) || h.origin === "request.environ") continue;
-      const k = `${h.file}\0${h.r}`;
-      bySink.set(k, [...(bySink.get(k) ?? []), h]);
-    }
-    for (const hits of bySink.values()) {
+    for (const hits of hitsBySink(project, ["trust"], { skip: (h) => h.origin === "request.environ" })) {
       const open = hits.filter((h) => !credentialChecked(project, h));
       if (open.length === 0) continue;
-      open.sort((a, b) => a.trace.length - b.trace.length || (a.origin < b.origin ? -1 : a.origin > b.origin ? 1 : 0));
       const h = open[0]!;
       const origin = h.origin.startsWith("request.") ? `\`${h.origin}\`` : h.origin;
       const token = h.what !== "authorisation state" && h.what !== "the name of a session key";
