@@ -305,6 +305,32 @@ describe("routes and blueprints", () => {
     );
   });
 
+  test("add_url_rule in a loop over a literal list is unrolled: one route per element, getattr(module, name) as the view", async () => {
+    const project = await link({
+      "site/__init__.py": lines(
+        "import flask",
+        "from site import views",
+        "",
+        "app = flask.Flask(__name__)",
+        "for endpoint, rule in [",
+        '    ("index", "/"),',
+        '    ("blob", "/<repo>/blob/"),',
+        "]:",
+        "    app.add_url_rule(rule, view_func=getattr(views, endpoint))",
+        '    app.add_url_rule("/mirror" + rule, endpoint="m_" + endpoint, view_func=getattr(views, endpoint))',
+        '    if "<repo>" in rule:',
+        '        app.add_url_rule("/~<ns>" + rule, view_func=getattr(views, endpoint))',
+        'for page in ("about", "help"):',
+        '    app.add_url_rule("/" + page, view_func=views.index, endpoint=page)',
+      ),
+      "site/views.py": lines("def index():", '    return "hi"', "", "def blob(repo):", "    return repo"),
+    });
+    assert.deepEqual(
+      project.routes.map((r) => `${r.rule ?? "<dynamic>"} ${r.view?.name ?? "?"}`),
+      ["/ index", "/<repo>/blob/ blob", "/mirror/ index", "/mirror/<repo>/blob/ blob", "<dynamic> ?", "/about index", "/help index"],
+    );
+  });
+
   test("route() on an object that is not Flask declares no route", async () => {
     const project = await link(files);
     assert.deepEqual(project.routes.filter((r) => r.mod.path === "app/jobs.py"), []);

@@ -134,6 +134,19 @@ export interface ReturnFact extends Where {
   r: R;
 }
 
+/**
+ * `for TARGETS in ITER:` where ITER is a literal list or tuple of strings (or of tuples of strings), in
+ * modules that import Flask: linking unrolls routes added inside such a loop (`for endpoint, rule in [...]:
+ * app.add_url_rule(rule, view_func=getattr(views, endpoint))`).
+ */
+export interface LoopFact extends Where {
+  targets: Expr;
+  iter: Extract<Expr, { k: "seq" }>;
+  /** Range of the loop's body. */
+  body: R;
+  r: R;
+}
+
 export interface ModuleIndex {
   path: string;
   /** Dotted module name derived from the path (link may re-root it). */
@@ -149,6 +162,8 @@ export interface ModuleIndex {
   suppressions: SuppressionComment[];
   /** Uses `print 'x'` or other Python 2-only syntax. */
   python2: boolean;
+  /** Loops over literal lists of strings (modules importing Flask only; absent when there are none). */
+  loops?: LoopFact[];
   /** Function bodies lowered for the data-flow engine, by the range of the function's name (modules importing Flask only). */
   bodies?: Record<R, Step[]>;
 }
@@ -174,6 +189,7 @@ export interface WireModule {
   suppressions: SuppressionComment[];
   python2: boolean;
   bodies?: Record<R, Step[]>;
+  loops?: Wire<LoopFact>[];
 }
 
 /** What a worker returns for one file. */

@@ -54,6 +54,7 @@ const FACTS_QUERY = `
 (call) @call
 (expression_statement (call) @stmtcall)
 (return_statement) @return
+(for_statement) @for
 (global_statement) @global
 (nonlocal_statement) @global
 (print_statement) @py2
@@ -215,6 +216,9 @@ class Indexer {
         case "assign":
           this.assignment(n);
           break;
+        case "for":
+          if (this.flaskWorld) this.loop(n);
+          break;
         case "withas": {
           const [inner, target] = n.namedChildren;
           const t = target?.type === "as_pattern_target" ? target.namedChildren[0] : null;
@@ -343,6 +347,18 @@ class Indexer {
         this.index.imports.push({ w: this.w, local: c.text, module, member: c.text, bindsTopPackage: false, r: rng(c) });
       }
     }
+  }
+
+  /** A `for` over a literal list or tuple of strings (or of tuples of strings): see LoopFact. */
+  private loop(n: Node): void {
+    const right = n.childForFieldName("right");
+    const left = n.childForFieldName("left");
+    const body = n.childForFieldName("body");
+    if (!right || !left || !body || (right.type !== "list" && right.type !== "tuple")) return;
+    const iter = this.value(right);
+    const constant = (e: Expr): boolean => e.k === "str" || (e.k === "seq" && e.elts.every((x) => x.k === "str"));
+    if (iter.k !== "seq" || iter.elts.length === 0 || !iter.elts.every(constant)) return;
+    (this.index.loops ??= []).push({ w: this.w, targets: this.value(left), iter, body: rng(body), r: rng(n) });
   }
 
   private assignment(stmt: Node): void {
@@ -501,6 +517,16 @@ class Indexer {
       case "conditional_expression": {
         const parts = n.namedChildren.filter((c): c is Node => !!c && c.type !== "comment");
         return { k: "cond", body: parts[0] ? this.value(parts[0]) : NONE, test: OPAQUE, orelse: parts[2] ? this.value(parts[2]) : NONE };
+      }
+      case "binary_operator": {
+        // Only `+` of string literals and names (a URL rule built from a prefix and a loop variable); other
+        // arithmetic stays opaque, since linking never reads it.
+        const l = n.childForFieldName("left");
+        const rt = n.childForFieldName("right");
+        const op = n.childForFieldName("operator")?.type;
+        const simple = (x: Node | null): x is Node => x !== null && (x.type === "string" || x.type === "identifier");
+        if (op !== "+" || !simple(l) || !simple(rt)) return OPAQUE;
+        return { k: "bin", op: "+", l: this.value(l), rt: this.value(rt) };
       }
       case "unary_operator": {
         const a = n.namedChildren[0];

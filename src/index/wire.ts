@@ -55,6 +55,7 @@ export function decodeModule(w: WireModule): ModuleIndex {
   // Each call's own arguments hold refs to the calls nested in them; resolve those once per call.
   for (const c of calls) derefChildren(c.call);
   for (const f of w.imports) Object.assign(f, wheres[f.w]);
+  for (const l of w.loops ?? []) Object.assign(l, wheres[l.w]);
   for (const d of w.defs) {
     Object.assign(d, wheres[d.w]);
     for (let i = 0; i < d.decorators.length; i++) d.decorators[i] = deref(d.decorators[i]!);

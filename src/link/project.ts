@@ -8,7 +8,7 @@ import type { CommandLine, DeploymentFacts, EnvSetting } from "../index/deploy/t
 import type { ManifestFacts } from "../index/manifest/types.js";
 import type { OpenApiFacts } from "../index/openapi.js";
 import type { AssignFact, CallFact, DefFact, Expr, FileResult, R, Where } from "../index/ir.js";
-import { startOf } from "../index/ir.js";
+import { startOf, unpack } from "../index/ir.js";
 import { commandSegments, isShellCondition, pythonTarget, scriptTarget, shellBranchSpans } from "./commands.js";
 import { ModuleTable, nameModules, type ModuleInfo } from "./modules.js";
 import { Resolver, type Val } from "./resolve.js";
@@ -330,6 +330,11 @@ export class Project {
   /** The constant string value of an expression, following names to constant assignments. */
   constString(mod: ModuleInfo, scope: string, e: Expr): string | null {
     if (e.k === "str") return e.v;
+    if (e.k === "bin" && e.op === "+") {
+      const l = this.constString(mod, scope, e.l);
+      const r = l === null ? null : this.constString(mod, scope, e.rt);
+      return l !== null && r !== null ? l + r : null;
+    }
     if (e.k === "name" || e.k === "attr") {
       const vals = this.resolve(mod, scope, e);
       if (vals.length === 1 && vals[0]!.t === "const" && typeof vals[0]!.v === "string") return vals[0]!.v;
@@ -519,8 +524,10 @@ export class Project {
         }
         if (fn.k !== "attr") continue;
         if (fn.name === "add_url_rule") {
-          for (const owner of this.objectsOf(mod, c.scope, fn.obj)) {
-            const viewArg = c.call.args[2] ?? c.call.kw.find((k) => k.name === "view_func")?.value;
+          const owners = this.objectsOf(mod, c.scope, fn.obj);
+          for (const call of owners.length > 0 ? unrolled(mod, c) : [])
+          for (const owner of owners) {
+            const viewArg = call.args[2] ?? call.kw.find((k) => k.name === "view_func")?.value;
             let view: DefFact | null = null;
             let viewMod: ModuleInfo | null = null;
             if (viewArg) {
@@ -532,9 +539,9 @@ export class Project {
                 }
               }
             }
-            const route = this.makeRoute(owner, mod, c.scope, c.call, null, view, viewMod, "add_url_rule");
+            const route = this.makeRoute(owner, mod, c.scope, call, null, view, viewMod, "add_url_rule");
             // Without an explicit endpoint Flask uses the view function's __name__, which as_view("name") sets.
-            const explicit = c.call.args[1] !== undefined || c.call.kw.some((k) => k.name === "endpoint");
+            const explicit = call.args[1] !== undefined || call.kw.some((k) => k.name === "endpoint");
             if (!explicit && viewArg?.k === "call" && viewArg.fn.k === "attr" && viewArg.fn.name === "as_view") {
               const nameArg = viewArg.args[0] ?? viewArg.kw.find((k) => k.name === "name")?.value;
               route.endpoint = nameArg ? this.constString(mod, c.scope, nameArg) : null;
@@ -886,3 +893,75 @@ function normalisePath(p: string): string {
   return out.join("/");
 }
 
+/** Whether packed range `outer` contains packed range `inner`. */
+function contains(outer: R, inner: R): boolean {
+  const [osl, osc, oel, oec] = unpack(outer);
+  const [isl, isc, iel, iec] = unpack(inner);
+  return (isl > osl || (isl === osl && isc >= osc)) && (iel < oel || (iel === oel && iec <= oec));
+}
+
+/**
+ * A call inside loops over literal lists (see LoopFact) once per element, with the loop's names replaced
+ * by the element's strings and `getattr(obj, "name")` by `obj.name`; the call itself when no such loop
+ * binds a name it uses (or the loops are too long to unroll).
+ */
+function unrolled(mod: ModuleInfo, c: CallFact): CallExpr[] {
+  const loops = (mod.index.loops ?? []).filter((l) => l.scope === c.scope && contains(l.body, c.call.r));
+  if (loops.length === 0) return [c.call];
+  // Under an `if` inside the loop the call may run for some elements only, which is not evaluated here.
+  if (loops.some((l) => c.conds.length !== l.conds.length)) return [c.call];
+  let bindings: Map<string, Expr>[] = [new Map()];
+  for (const l of loops) {
+    const t = l.targets;
+    const names = t.k === "name" ? [t.id] : t.k === "seq" && t.elts.every((x) => x.k === "name") ? t.elts.map((x) => (x as { id: string }).id) : null;
+    if (!names) return [c.call];
+    const next: Map<string, Expr>[] = [];
+    for (const b of bindings) {
+      for (const el of l.iter.elts) {
+        const values = names.length === 1 ? [el] : el.k === "seq" && el.elts.length === names.length ? el.elts : null;
+        if (!values) return [c.call];
+        next.push(new Map([...b, ...names.map((n, i): [string, Expr] => [n, values[i]!])]));
+      }
+    }
+    if (next.length > 256) return [c.call];
+    bindings = next;
+  }
+  const out: CallExpr[] = [];
+  let changed = false;
+  for (const b of bindings) {
+    const e = substitute(c.call, b, () => (changed = true));
+    out.push(e as CallExpr);
+  }
+  return changed ? out : [c.call];
+}
+
+/** A copy of an expression with bound names replaced, and `getattr(x, "name")` as the attribute `x.name`. */
+function substitute(e: Expr, b: ReadonlyMap<string, Expr>, hit: () => void): Expr {
+  const sub = (x: Expr) => substitute(x, b, hit);
+  switch (e.k) {
+    case "name": {
+      const v = b.get(e.id);
+      if (!v) return e;
+      hit();
+      return v;
+    }
+    case "attr":
+      return { ...e, obj: sub(e.obj) };
+    case "call": {
+      const args = e.args.map(sub);
+      if (e.fn.k === "name" && e.fn.id === "getattr" && args.length === 2 && args[1]!.k === "str") return { k: "attr", obj: args[0]!, name: args[1]!.v, r: e.r };
+      return { ...e, fn: sub(e.fn), args, kw: e.kw.map((k) => ({ ...k, value: sub(k.value) })) };
+    }
+    case "sub":
+      return { ...e, obj: sub(e.obj), key: sub(e.key) };
+    case "bin":
+      return { ...e, l: sub(e.l), rt: sub(e.rt) };
+    case "seq":
+      return { ...e, elts: e.elts.map(sub) };
+    case "fstr":
+    case "other":
+      return { ...e, parts: e.parts.map(sub) };
+    default:
+      return e;
+  }
+}
