@@ -315,6 +315,7 @@ describe("routes and blueprints", () => {
         "for endpoint, rule in [",
         '    ("index", "/"),',
         '    ("blob", "/<repo>/blob/"),',
+        '    ("raw", "/<repo>/raw/"),',
         "]:",
         "    app.add_url_rule(rule, view_func=getattr(views, endpoint))",
         '    app.add_url_rule("/mirror" + rule, endpoint="m_" + endpoint, view_func=getattr(views, endpoint))',
@@ -323,11 +324,35 @@ describe("routes and blueprints", () => {
         'for page in ("about", "help"):',
         '    app.add_url_rule("/" + page, view_func=views.index, endpoint=page)',
       ),
-      "site/views.py": lines("def index():", '    return "hi"', "", "def blob(repo):", "    return repo"),
+      "site/views.py": lines(
+        "from flask.views import View",
+        "",
+        "def index():",
+        '    return "hi"',
+        "",
+        "def blob(repo):",
+        "    return repo",
+        "",
+        "class RawView(View):",
+        "    def dispatch_request(self, repo):",
+        "        return repo",
+        "",
+        'raw = RawView.as_view("raw_file")',
+      ),
     });
     assert.deepEqual(
-      project.routes.map((r) => `${r.rule ?? "<dynamic>"} ${r.view?.name ?? "?"}`),
-      ["/ index", "/<repo>/blob/ blob", "/mirror/ index", "/mirror/<repo>/blob/ blob", "<dynamic> ?", "/about index", "/help index"],
+      project.routes.map((r) => `${r.rule ?? "<dynamic>"} ${r.view?.name ?? "?"} ${r.endpoint ?? "?"}`),
+      [
+        "/ index index",
+        "/<repo>/blob/ blob blob",
+        "/<repo>/raw/ RawView raw_file",
+        "/mirror/ index m_index",
+        "/mirror/<repo>/blob/ blob m_blob",
+        "/mirror/<repo>/raw/ RawView m_raw",
+        "<dynamic> ? ?",
+        "/about index about",
+        "/help index help",
+      ],
     );
   });
 

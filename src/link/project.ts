@@ -527,11 +527,13 @@ export class Project {
           const owners = this.objectsOf(mod, c.scope, fn.obj);
           for (const call of owners.length > 0 ? unrolled(mod, c) : [])
           for (const owner of owners) {
-            const viewArg = call.args[2] ?? call.kw.find((k) => k.name === "view_func")?.value;
+            // The view and where to read it: a name bound to an `as_view(...)` call is read where it was bound.
+            const at = this.asViewBinding(mod, c.scope, call.args[2] ?? call.kw.find((k) => k.name === "view_func")?.value);
+            const viewArg = at?.e;
             let view: DefFact | null = null;
             let viewMod: ModuleInfo | null = null;
-            if (viewArg) {
-              for (const v of this.resolve(mod, c.scope, viewArg.k === "call" && viewArg.fn.k === "attr" && viewArg.fn.name === "as_view" ? viewArg.fn.obj : viewArg)) {
+            if (at && viewArg) {
+              for (const v of this.resolve(at.mod, at.scope, viewArg.k === "call" && viewArg.fn.k === "attr" && viewArg.fn.name === "as_view" ? viewArg.fn.obj : viewArg)) {
                 if (v.t === "def") {
                   view = v.def;
                   viewMod = v.mod;
@@ -542,9 +544,9 @@ export class Project {
             const route = this.makeRoute(owner, mod, c.scope, call, null, view, viewMod, "add_url_rule");
             // Without an explicit endpoint Flask uses the view function's __name__, which as_view("name") sets.
             const explicit = call.args[1] !== undefined || call.kw.some((k) => k.name === "endpoint");
-            if (!explicit && viewArg?.k === "call" && viewArg.fn.k === "attr" && viewArg.fn.name === "as_view") {
+            if (at && !explicit && viewArg?.k === "call" && viewArg.fn.k === "attr" && viewArg.fn.name === "as_view") {
               const nameArg = viewArg.args[0] ?? viewArg.kw.find((k) => k.name === "name")?.value;
-              route.endpoint = nameArg ? this.constString(mod, c.scope, nameArg) : null;
+              route.endpoint = nameArg ? this.constString(at.mod, at.scope, nameArg) : null;
             }
             this.routes.push(route);
           }
@@ -560,6 +562,27 @@ export class Project {
       }
     }
     for (const route of this.routes) route.fullPaths = this.fullPaths(route.owner, route.rule ?? "", new Set());
+  }
+
+  /**
+   * A view given by a name bound once to `SomeView.as_view("name")` (here or, as `module.name`, at the top
+   * of another module) stands for that call, so its endpoint and class are known; anything else as it is.
+   */
+  private asViewBinding(mod: ModuleInfo, scope: string, e: Expr | undefined): { e: Expr; mod: ModuleInfo; scope: string } | undefined {
+    if (!e) return undefined;
+    const as = { e, mod, scope };
+    if (e.k !== "name" && e.k !== "attr") return as;
+    let where: { mod: ModuleInfo; scope: string; name: string } | null = null;
+    if (e.k === "name") where = { mod, scope, name: e.id };
+    else {
+      const owner = this.resolve(mod, scope, e.obj).find((v): v is Extract<Val, { t: "module" }> => v.t === "module");
+      if (owner) where = { mod: owner.mod, scope: "", name: e.name };
+    }
+    if (!where) return as;
+    const w = where;
+    const binds = this.resolver.assignsIn(w.mod, w.scope).filter((a) => a.op === "=" && a.targets.some((t) => t.k === "name" && t.id === w.name));
+    const v = binds.length === 1 ? binds[0]!.value : null;
+    return v && v.k === "call" && v.fn.k === "attr" && v.fn.name === "as_view" ? { e: v, mod: w.mod, scope: w.scope } : as;
   }
 
   private makeRoute(owner: FlaskObject, mod: ModuleInfo, scope: string, call: CallExpr, fixed: string[] | null, view: DefFact | null, viewMod: ModuleInfo | null, via: Route["via"]): Route {
