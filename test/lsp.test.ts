@@ -368,6 +368,24 @@ describe("flaskwarden lsp", () => {
     }
   });
 
+  test("a baseline file that cannot be read is a diagnostic on the config's baseline key; findings are still shown", async () => {
+    const dir = copyFixture();
+    writeFileSync(join(dir, "flaskwarden.toml"), '# findings accepted earlier\nbaseline = "accepted.json"\n');
+    const own = LspClient.start();
+    try {
+      const configUri = pathToFileURL(join(dir, "flaskwarden.toml")).href;
+      const onConfig = own.nextDiagnostics(configUri, (p) => p.diagnostics.length > 0);
+      const onViews = own.nextDiagnostics(pathToFileURL(join(dir, "shop/views.py")).href, has("FLASK-REDIRECT-001"));
+      await own.initialize(dir, { debounceMs: 20 });
+      const p = await onConfig;
+      assert.match(p.diagnostics[0]!.message as string, /baseline .*accepted\.json.*does not exist/);
+      assert.equal(p.diagnostics[0]!.range.start.line, 1, "on the line of the baseline key");
+      assert.deepEqual(codes(await onViews), ["FLASK-DESER-001", "FLASK-REDIRECT-001"]);
+    } finally {
+      await own.shutdown();
+    }
+  });
+
   test("with nested workspace folders a file's diagnostics come from the innermost folder only", async () => {
     const outer = copyFixture();
     const inner = join(outer, "shop");

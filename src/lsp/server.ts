@@ -178,6 +178,11 @@ export function startServer(input: NodeJS.ReadableStream, output: NodeJS.Writabl
       if (d.file === "") log(d.message);
       else add(uri(d.file), scanDiagnosticToLsp(d));
     }
+    if (ws.baselineError) {
+      const file = ws.configFile ?? ws.baselineError.file;
+      if (file) add(pathToFileURL(file).href, configDiagnostic(ws.baselineError, file));
+      else log(ws.baselineError.message);
+    }
     if (ws.configError) {
       const file = ws.configError.file ?? ws.configFile;
       if (file) add(pathToFileURL(file).href, configDiagnostic(ws.configError, file));

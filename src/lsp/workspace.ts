@@ -52,6 +52,8 @@ export class Workspace {
   configFile: string | null = null;
   /** The config file's problem, shown as a diagnostic on it; the last good config (or defaults) stays in use. */
   configError: ConfigError | null = null;
+  /** The configured baseline could not be read; findings are reported without it until it can. */
+  baselineError: ConfigError | null = null;
   private files = new Map<string, SourceFile>();
   private results = new Map<string, FileResult>();
   private discoverDiagnostics: Diagnostic[] = [];
@@ -207,9 +209,18 @@ export class Workspace {
     t = lap("parse", t);
     const files = [...this.files.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     const results = files.map((f) => this.results.get(f.path)!).filter((r) => r !== undefined);
-    const diagnostics: Diagnostic[] = [...this.discoverDiagnostics];
-    for (const r of results) diagnostics.push(...r.diagnostics);
-    const out = await analyseParsed(this.root, files, results, diagnostics, { config: this.config, posture: false }, lap, t);
+    const diagnosticsFor = () => [...this.discoverDiagnostics, ...results.flatMap((r) => r.diagnostics)];
+    let out;
+    try {
+      out = await analyseParsed(this.root, files, results, diagnosticsFor(), { config: this.config, posture: false }, lap, t);
+      this.baselineError = null;
+    } catch (err) {
+      // A broken or missing baseline file must not silence the editor: say so on the config's `baseline`
+      // key and report every finding, as if there were no baseline.
+      if (!(err instanceof ConfigError) || !this.config.baseline) throw err;
+      this.baselineError = err;
+      out = await analyseParsed(this.root, files, results, diagnosticsFor(), { config: { ...this.config, baseline: null }, posture: false }, lap, t);
+    }
     this.last = { root: this.root, findings: out.result.findings, diagnostics: out.result.diagnostics, project: out.project, timings };
     return this.last;
   }
