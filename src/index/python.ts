@@ -416,7 +416,7 @@ class Indexer {
     return { k: "ref", i };
   }
 
-  /** Lowers an expression as deep as resolution reads it; operators and comprehensions stay opaque. */
+  /** Lowers an expression as deep as resolution reads it; operators (but `+` of strings and names) and comprehensions stay opaque. */
   value(n: Node): Expr {
     if (this.depth > MAX_DEPTH) return OPAQUE;
     this.depth++;

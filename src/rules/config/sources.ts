@@ -6,6 +6,7 @@ import type { Expr, Where } from "../../index/ir.js";
 import type { ModuleInfo } from "../../link/modules.js";
 import { envKindOf, type ConfigClass, type ConfigLoad, type ConfigWrite, type FlaskObject, type Project } from "../../link/project.js";
 import { callersOf, functionReach, writeContext } from "../support.js";
+import { walkExpr } from "../session/facts.js";
 
 const REQUEST_PROXIES = ["flask.request", "flask.globals.request"];
 
@@ -197,63 +198,11 @@ export interface RequestRead {
   r: string;
 }
 
-/**
- * Every sub-expression of an expression (itself included), parent before children. A flat array rather than
- * a recursive generator: rules walk every expression of a project, and nested `yield*` costs a generator per level.
- */
+/** Every sub-expression of an expression (itself included), parent before children, as a flat array. */
 export function subExprs(e: Expr): Expr[] {
   const out: Expr[] = [];
-  collect(e, out);
+  walkExpr(e, (x) => out.push(x));
   return out;
-}
-
-function collect(e: Expr, out: Expr[]): void {
-  out.push(e);
-  switch (e.k) {
-    case "attr":
-      collect(e.obj, out);
-      break;
-    case "call":
-      collect(e.fn, out);
-      for (const a of e.args) collect(a, out);
-      for (const k of e.kw) collect(k.value, out);
-      break;
-    case "sub":
-      collect(e.obj, out);
-      collect(e.key, out);
-      break;
-    case "fstr":
-    case "other":
-      for (const p of e.parts) collect(p, out);
-      break;
-    case "seq":
-      for (const p of e.elts) collect(p, out);
-      break;
-    case "dict":
-      for (const i of e.items) {
-        if (i.key) collect(i.key, out);
-        collect(i.value, out);
-      }
-      break;
-    case "bin":
-    case "boolop":
-      collect(e.l, out);
-      collect(e.rt, out);
-      break;
-    case "cmp":
-      for (const p of e.operands) collect(p, out);
-      break;
-    case "not":
-      collect(e.e, out);
-      break;
-    case "cond":
-      collect(e.body, out);
-      collect(e.test, out);
-      collect(e.orelse, out);
-      break;
-    default:
-      break;
-  }
 }
 
 /** Top-level expressions of a module's facts, with where they sit and the fact's range. */
