@@ -1,4 +1,5 @@
-import { isAlias, isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node, type Pair, type YAMLMap } from "yaml";
+import type { Document, Node, Pair, YAMLMap } from "yaml";
+import { yaml } from "../yaml.js";
 import type { Diagnostic, Range } from "../../core/types.js";
 import type { DeploymentFacts } from "./types.js";
 import { LineIndex, shellSplit } from "./text.js";
@@ -12,7 +13,7 @@ type AnyNode = Node | null | undefined;
 export function parseCompose(path: string, index: LineIndex): { facts: DeploymentFacts; diagnostics: Diagnostic[] } {
   const facts: DeploymentFacts = { env: [], commands: [] };
   // Compose files rely on YAML 1.1 merge keys (`<<: *defaults`), which YAML 1.2 does not define.
-  const doc = parseDocument(index.text, { merge: true, uniqueKeys: false });
+  const doc = yaml().parseDocument(index.text, { merge: true, uniqueKeys: false });
   const error = doc.errors[0];
   if (error !== undefined) {
     const at = Math.min(error.pos[0], index.text.length);
@@ -33,27 +34,27 @@ export function parseCompose(path: string, index: LineIndex): { facts: Deploymen
   }
 
   const root = resolve(doc, doc.contents);
-  if (!isMap(root)) return { facts, diagnostics: [] };
+  if (!yaml().isMap(root)) return { facts, diagnostics: [] };
   const servicesNode = resolve(doc, entry(doc, root, "services")?.value as AnyNode);
   // Compose file format v1 had no `services:` key: services sat at the top level.
-  const services = isMap(servicesNode) ? servicesNode : looksLikeV1(doc, root) ? root : null;
+  const services = yaml().isMap(servicesNode) ? servicesNode : looksLikeV1(doc, root) ? root : null;
   if (services === null) return { facts, diagnostics: [] };
 
   for (const pair of entries(doc, services)) {
     const name = scalarText(doc, pair.key as AnyNode);
     const service = resolve(doc, pair.value as AnyNode);
-    if (name === null || !isMap(service)) continue;
+    if (name === null || !yaml().isMap(service)) continue;
     const environment = resolve(doc, entry(doc, service, "environment")?.value as AnyNode);
-    if (isMap(environment)) {
+    if (yaml().isMap(environment)) {
       for (const e of entries(doc, environment)) {
         const key = scalarText(doc, e.key as AnyNode);
         const valueNode = resolve(doc, e.value as AnyNode);
         // A key without a value passes the variable through from the host; there is no value to record.
-        if (key === null || !isScalar(valueNode) || valueNode.value === null) continue;
+        if (key === null || !yaml().isScalar(valueNode) || valueNode.value === null) continue;
         const value = scalarText(doc, valueNode) ?? "";
         facts.env.push({ name: key, value, range: spanRange(index, e.key as AnyNode, e.value as AnyNode), source: "compose" });
       }
-    } else if (isSeq(environment)) {
+    } else if (yaml().isSeq(environment)) {
       for (const item of environment.items) {
         const node = resolve(doc, item as AnyNode);
         const s = scalarText(doc, node);
@@ -67,7 +68,7 @@ export function parseCompose(path: string, index: LineIndex): { facts: Deploymen
     for (const key of ["entrypoint", "command"]) {
       const p = entry(doc, service, key);
       const node = resolve(doc, p?.value as AnyNode);
-      if (isSeq(node)) {
+      if (yaml().isSeq(node)) {
         const argv = node.items.map((it) => scalarText(doc, resolve(doc, it as AnyNode))).filter((x): x is string => x !== null);
         if (argv.length === 0) continue;
         facts.commands.push({ text: argv.join(" "), argv, range: nodeRange(index, p!.value as AnyNode), source: "compose", process: name });
@@ -84,7 +85,7 @@ export function parseCompose(path: string, index: LineIndex): { facts: Deploymen
 function resolve(doc: Document, node: AnyNode): AnyNode {
   let n = node;
   // Bounded so a pathological alias chain cannot spin.
-  for (let i = 0; i < 32 && isAlias(n); i++) n = n.resolve(doc) as AnyNode;
+  for (let i = 0; i < 32 && yaml().isAlias(n); i++) n = n.resolve(doc) as AnyNode;
   return n;
 }
 
@@ -93,12 +94,12 @@ function entries(doc: Document, map: YAMLMap, depth = 0): Pair[] {
   const own: Pair[] = [];
   const merged: Pair[] = [];
   for (const item of map.items) {
-    if (!isPair(item)) continue;
+    if (!yaml().isPair(item)) continue;
     const keyNode = item.key as AnyNode;
-    if (isScalar(keyNode) && isMergeKey(keyNode.value) && depth < 8) {
+    if (yaml().isScalar(keyNode) && isMergeKey(keyNode.value) && depth < 8) {
       const v = resolve(doc, item.value as AnyNode);
-      const sources = isSeq(v) ? v.items.map((x) => resolve(doc, x as AnyNode)) : [v];
-      for (const src of sources) if (isMap(src)) merged.push(...entries(doc, src, depth + 1));
+      const sources = yaml().isSeq(v) ? v.items.map((x) => resolve(doc, x as AnyNode)) : [v];
+      for (const src of sources) if (yaml().isMap(src)) merged.push(...entries(doc, src, depth + 1));
       continue;
     }
     own.push(item);
@@ -122,7 +123,7 @@ function looksLikeV1(doc: Document, root: YAMLMap): boolean {
     pairs.length > 0 &&
     pairs.every((p) => {
       const v = resolve(doc, p.value as AnyNode);
-      return isMap(v) && (entry(doc, v, "image") !== undefined || entry(doc, v, "build") !== undefined);
+      return yaml().isMap(v) && (entry(doc, v, "image") !== undefined || entry(doc, v, "build") !== undefined);
     })
   );
 }
@@ -130,7 +131,7 @@ function looksLikeV1(doc: Document, root: YAMLMap): boolean {
 /** The scalar as Compose would see it: strings as is, other scalars as written in the file. */
 function scalarText(doc: Document, node: AnyNode): string | null {
   const n = resolve(doc, node);
-  if (!isScalar(n)) return null;
+  if (!yaml().isScalar(n)) return null;
   if (typeof n.value === "string") return n.value;
   if (n.value === null) return "";
   // Numbers and booleans: the source spelling ("1.0", "yes") is what the service receives.
