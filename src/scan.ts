@@ -19,6 +19,7 @@ import { computePosture } from "./posture/index.js";
 import { inventoryOf } from "./inventory/routes.js";
 import { routeRecord } from "./inventory/format.js";
 import type { FileResult } from "./index/ir.js";
+import { depthChanges } from "./link/outline.js";
 
 export interface ScanOptions {
   targets: string[];
@@ -60,11 +61,26 @@ export async function scan(opts: ScanOptions): Promise<ScanOutput> {
   t = lap("discover", t);
   const diagnostics: Diagnostic[] = [...found.diagnostics];
   const results = await parseAll(found.files, { jobs: opts.jobs, onProgress: (d, n) => opts.onProgress?.("parse", d, n) });
+  await completeOutlines(found.files, results, opts.jobs);
   t = lap("parse", t);
   for (const r of results) diagnostics.push(...r.diagnostics);
   const out = await analyseParsed(found.root, found.files, results, diagnostics, opts, lap, t);
   out.result.summary.elapsedMs = Math.round(performance.now() - t0);
   return { ...out, timings };
+}
+
+/**
+ * Indexes again, in full, the standalone modules that turned out to be connected to the rest of the
+ * project (see src/link/outline.ts). Usually a few small files, parsed here in the main thread.
+ */
+async function completeOutlines(files: SourceFile[], results: FileResult[], jobs: number | undefined): Promise<void> {
+  const ids = depthChanges(results).full;
+  if (ids.length === 0) return;
+  const again = await parseAll(
+    ids.map((i) => files[i]!),
+    { depth: "full", jobs: jobs !== undefined && jobs <= 1 ? jobs : undefined },
+  );
+  ids.forEach((id, k) => (results[id] = again[k]!));
 }
 
 /**

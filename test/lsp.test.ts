@@ -153,6 +153,26 @@ describe("flaskwarden lsp", () => {
     assert.deepEqual(published(client, root), await cliScanOfBuffers(client, root));
   });
 
+  test("an edit that connects a standalone module to the app brings its findings; disconnecting removes them", async () => {
+    const tokens = pathToFileURL(join(root, "shop/tokens.py")).href;
+    // Only module-level code of a module nothing in the app reaches is checked (src/link/outline.ts).
+    assert.ok(!(client.latest.get(tokens)?.diagnostics ?? []).some((d) => d.code === "FLASK-CRYPTO-002"));
+    const reported = client.nextDiagnostics(tokens, has("FLASK-CRYPTO-002"));
+    client.open(join(root, "shop/views.py"));
+    const analysed = client.nextAnalysis();
+    client.replace(views, "from .helpers import tidy", "from .helpers import tidy\nfrom .tokens import make_token  # noqa: F401");
+    await reported;
+    await analysed;
+    assert.deepEqual(published(client, root), await cliScanOfBuffers(client, root));
+    const gone = client.nextDiagnostics(tokens, hasNot("FLASK-CRYPTO-002"));
+    const again = client.nextAnalysis();
+    client.replace(views, "\nfrom .tokens import make_token  # noqa: F401", "");
+    await gone;
+    await again;
+    assert.deepEqual(published(client, root), await cliScanOfBuffers(client, root));
+    client.close(views);
+  });
+
   test("a syntax error in the edited file is reported on it, and the rest of the project still analysed", async () => {
     const broken = client.nextDiagnostics(helpers, has("syntax-error"));
     client.replace(helpers, "def tidy(value):", "def tidy(value:");

@@ -166,6 +166,10 @@ export interface ModuleIndex {
   loops?: LoopFact[];
   /** Function bodies lowered for the data-flow engine, by the range of the function's name (modules importing Flask only). */
   bodies?: Record<R, Step[]>;
+  /** Imports nothing outside the standard library but relative imports (see IndexDepth in python.ts). */
+  standalone?: true;
+  /** Indexed in outline: nothing from inside function bodies but imports (see IndexDepth in python.ts). */
+  outline?: true;
 }
 
 /** A fact as sent from a worker: its `Where` is an index into `WireModule.wheres`. */
@@ -190,6 +194,10 @@ export interface WireModule {
   python2: boolean;
   bodies?: Record<R, Step[]>;
   loops?: Wire<LoopFact>[];
+  /** Imports nothing outside the standard library but relative imports (see IndexDepth in python.ts). */
+  standalone?: true;
+  /** Indexed in outline: nothing from inside function bodies but imports (see IndexDepth in python.ts). */
+  outline?: true;
 }
 
 /** What a worker returns for one file. */

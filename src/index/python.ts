@@ -6,18 +6,37 @@
  * those nodes instead of walking all of them. Scopes and if-conditions are then attached by
  * position, and expressions are lowered only as deep as the link stage reads them.
  */
-import type { Language, Node, Tree } from "web-tree-sitter";
+import type { Language, Node, QueryCapture, Tree } from "web-tree-sitter";
 import { Query } from "web-tree-sitter";
 import type { SuppressionComment } from "../filter/suppress.js";
 import { parseSuppressionComment } from "../filter/suppress.js";
 import type { DefFact, DictItem, Expr, Kwarg, Param, R, Where, Wire, WireModule } from "./ir.js";
 import { BodyLowerer } from "./body.js";
+import { STDLIB_MODULES } from "./stdlib.js";
 import { rng, stringValue } from "./text.js";
 
 const MAX_DEPTH = 32;
+/**
+ * Container literals keep their first elements only: no config, header set or route list a rule reads is
+ * that long, while generated tables (character maps, entity lists) can hold thousands of elements.
+ */
+const MAX_ELEMENTS = 256;
+
+/** The named children of a container literal, up to MAX_ELEMENTS of them. */
+function elements(n: Node): (Node | null)[] {
+  if (n.namedChildCount <= MAX_ELEMENTS) return n.namedChildren;
+  const out: (Node | null)[] = [];
+  for (let c = n.firstNamedChild; c && out.length < MAX_ELEMENTS; c = c.nextNamedSibling) out.push(c);
+  return out;
+}
 
 /** Modules of the Flask world: importing one makes a module's function bodies worth lowering. */
 const FLASK_WORLD = /^(flask|werkzeug|quart|apiflask|connexion)(\.|$)|^flask_/;
+
+/** Whether a module imports Flask, Werkzeug or an extension (see FLASK_WORLD). */
+export function importsFlaskWorld(index: { imports: readonly { module: string }[] }): boolean {
+  return index.imports.some((f) => FLASK_WORLD.test(f.module));
+}
 
 /** Shapes the link stage never looks inside: one shared value, no sub-expressions. */
 const OPAQUE: Expr = { k: "other", type: "opaque", parts: [] };
@@ -62,6 +81,9 @@ const FACTS_QUERY = `
 (ERROR) @error
 `;
 
+/** Syntax errors, for a module indexed in outline (see indexModule) whose tree has some. */
+const ERRORS_QUERY = "(ERROR) @error";
+
 const SPANS_QUERY = `
 (comment) @comment
 [
@@ -78,12 +100,65 @@ const SPANS_QUERY = `
 /** A Python identifier (PEP 3131 letters, digits and connectors), matched at a given offset. */
 const IDENT = /[\p{L}\p{Nl}_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}]*/uy;
 
-const queries = new WeakMap<Language, { facts: Query; spans: Query }>();
+const queries = new WeakMap<Language, { facts: Query; errors: Query; spans: Query }>();
 
-function queriesFor(lang: Language): { facts: Query; spans: Query } {
+function queriesFor(lang: Language): { facts: Query; errors: Query; spans: Query } {
   let q = queries.get(lang);
-  if (!q) queries.set(lang, (q = { facts: new Query(lang, FACTS_QUERY), spans: new Query(lang, SPANS_QUERY) }));
+  if (!q) queries.set(lang, (q = { facts: new Query(lang, FACTS_QUERY), errors: new Query(lang, ERRORS_QUERY), spans: new Query(lang, SPANS_QUERY) }));
   return q;
+}
+
+const IMPORT_STATEMENTS = new Set(["import_statement", "import_from_statement", "future_import_statement"]);
+const PY2_STATEMENTS = new Set(["print_statement", "exec_statement"]);
+
+/**
+ * The statements a keyword starts, found without walking the tree: each occurrence of the word in
+ * the text is looked up in the tree, and only the keyword token of one of `types` counts (not the word
+ * in a string, a comment or a name).
+ */
+function keywordStatements(root: Node, src: string, word: string, types: ReadonlySet<string>): Node[] {
+  const out: Node[] = [];
+  for (let i = src.indexOf(word); i !== -1; i = src.indexOf(word, i + word.length)) {
+    const n = root.descendantForIndex(i, i + word.length);
+    if (n?.type !== word || n.isNamed) continue;
+    const stmt = n.parent;
+    if (stmt && types.has(stmt.type)) out.push(stmt);
+  }
+  return out;
+}
+
+/** The modules an import statement names: "." prefixed when relative. */
+function importedModules(n: Node): string[] {
+  const mod = n.childForFieldName("module_name")?.text;
+  if (mod !== undefined) return [mod.replace(/\s+/g, "")];
+  if (n.type === "future_import_statement") return ["__future__"];
+  return n.childrenForFieldName("name").map((x) => ((x?.type === "aliased_import" ? x.childForFieldName("name")?.text : x?.text) ?? "").replace(/\s+/g, ""));
+}
+
+/** Compound statements whose blocks can hold definitions; function bodies are not entered. */
+const STATEMENT_CONTAINERS = new Set([
+  "decorated_definition", "if_statement", "elif_clause", "else_clause", "for_statement", "while_statement", "try_statement",
+  "except_clause", "except_group_clause", "finally_clause", "with_statement", "match_statement", "case_clause", "block",
+]);
+
+/** [start, end) of every function body outside other function bodies, in document order. */
+function outerFunctionBodies(root: Node): [number, number][] {
+  const out: [number, number][] = [];
+  const visit = (n: Node): void => {
+    for (const c of n.namedChildren) {
+      if (!c) continue;
+      const t = c.type;
+      if (t === "function_definition") {
+        const b = c.childForFieldName("body");
+        if (b) out.push([b.startIndex, b.endIndex]);
+      } else if (t === "class_definition") {
+        const b = c.childForFieldName("body");
+        if (b) visit(b);
+      } else if (STATEMENT_CONTAINERS.has(t)) visit(c);
+    }
+  };
+  visit(root);
+  return out;
 }
 
 function condSnippet(t: string): string {
@@ -142,8 +217,39 @@ class Indexer {
     this.index = { path, lines, syntaxErrors: [], wheres: [], imports: [], defs: [], assigns: [], calls: [], returns: [], globals: {}, suppressions: [], python2: false };
   }
 
-  run(tree: Tree, lang: Language): void {
-    const caps = queriesFor(lang).facts.captures(tree.rootNode);
+  /**
+   * Indexes the module. With `outline` (the module's import statements, see indexModule), what is inside
+   * function bodies is left out but for imports: the facts query runs only on the text between the
+   * bodies, and syntax errors and Python 2 statements are looked for separately.
+   */
+  run(tree: Tree, lang: Language, outline?: Node[]): void {
+    const q = queriesFor(lang);
+    let caps: QueryCapture[];
+    if (!outline) caps = q.facts.captures(tree.rootNode);
+    else {
+      caps = [];
+      const seen = new Set<string>();
+      const add = (c: QueryCapture) => {
+        // A node spanning several gaps (a class around its methods) is captured in each of them.
+        const key = `${c.name}:${c.node.id}`;
+        if (seen.has(key)) return;
+        seen.add(key);
+        caps.push(c);
+      };
+      const root = tree.rootNode;
+      let pos = 0;
+      for (const [start, end] of [...outerFunctionBodies(root), [root.endIndex, root.endIndex] as [number, number]]) {
+        if (start > pos)
+          // Node indexes count UTF-16 code units, but a query's range is passed to the parser in bytes of
+          // the UTF-16 text it parsed: two per code unit.
+          for (const c of q.facts.captures(root, { startIndex: pos * 2, endIndex: start * 2 })) if (c.name !== "error" && c.name !== "py2") add(c);
+        pos = end;
+      }
+      for (const node of outline) add({ name: node.type === "import_statement" ? "import" : "from", node, patternIndex: -1 });
+      if (root.hasError) caps.push(...q.errors.captures(root));
+      if (keywordStatements(root, this.src, "print", PY2_STATEMENTS).length > 0 || keywordStatements(root, this.src, "exec", PY2_STATEMENTS).length > 0) this.index.python2 = true;
+      caps.sort((a, b) => a.node.startIndex - b.node.startIndex);
+    }
     // Regions first: every def body and if-branch, so each fact can be placed by position.
     const regions: Region[] = [];
     const defRegion = new Map<number, Region>();
@@ -491,12 +597,12 @@ class Indexer {
       case "tuple_pattern":
       case "list_pattern": {
         const elts: Expr[] = [];
-        for (const c of n.namedChildren) if (c && c.type !== "comment") elts.push(this.value(c));
+        for (const c of elements(n)) if (c && c.type !== "comment") elts.push(this.value(c));
         return { k: "seq", kind: type === "list" || type === "list_pattern" ? "list" : type === "set" ? "set" : "tuple", elts };
       }
       case "dictionary": {
         const items: DictItem[] = [];
-        for (const c of n.namedChildren) {
+        for (const c of elements(n)) {
           if (!c) continue;
           const ct = c.type;
           if (ct === "pair") {
@@ -604,16 +710,37 @@ function suppressions(tree: Tree, lang: Language, path: string, lines: string[])
   return out;
 }
 
+/**
+ * How deep a module is indexed. "auto" indexes a standalone module (one that imports nothing but the
+ * standard library and modules of its own package) in outline: its imports, and the facts of its top level
+ * and class bodies, but nothing else from inside its functions. Such a module can only matter to a Flask app
+ * through the project's other modules; src/link/outline.ts finds the ones that are connected to them
+ * and has them indexed again in "full".
+ */
+export type IndexDepth = "auto" | "full";
+
+/** Whether a module imports nothing outside the standard library but relative imports. */
+function isStandalone(imports: Node[]): boolean {
+  for (const stmt of imports)
+    for (const m of importedModules(stmt)) if (!m.startsWith(".") && !STDLIB_MODULES.has(m.split(".")[0]!)) return false;
+  return true;
+}
+
 /** Indexes one parsed module into the wire format (decode with wire.ts). `tree` is not freed here. */
-export function indexModule(tree: Tree, path: string, source: string): WireModule {
+export function indexModule(tree: Tree, path: string, source: string, depth: IndexDepth = "auto"): WireModule {
   const root = tree.rootNode;
   const lang = tree.language;
   const ix = new Indexer(path, root.endPosition.row + 1, source);
-  ix.run(tree, lang);
+  const imports = keywordStatements(root, source, "import", IMPORT_STATEMENTS);
+  const standalone = isStandalone(imports);
+  const outline = standalone && depth === "auto";
+  ix.run(tree, lang, outline ? imports : undefined);
   const index = ix.index;
+  if (standalone) index.standalone = true;
+  if (outline) index.outline = true;
   // Request data can only reach a module's functions if it can reach Flask; a module that imports it
   // gets its function bodies lowered here, in the worker, for the data-flow engine (see body.ts).
-  if (index.imports.some((f) => FLASK_WORLD.test(f.module))) {
+  if (importsFlaskWorld(index)) {
     const lowerer = new BodyLowerer();
     const bodies: Record<R, ReturnType<BodyLowerer["block"]>> = {};
     for (const [nameR, fn] of ix.functions) bodies[nameR] = lowerer.block(fn.childForFieldName("body"));

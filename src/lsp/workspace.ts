@@ -19,6 +19,8 @@ import { processFile, type TreeReuse } from "../parse/file.js";
 import { parseAll } from "../parse/pool.js";
 import { pythonParser } from "../parse/treesitter.js";
 import { analyseParsed } from "../scan.js";
+import type { IndexDepth } from "../index/python.js";
+import { depthChanges, depthOf } from "../link/outline.js";
 
 /** The outcome of one analysis of the whole workspace. */
 export interface Analysis {
@@ -200,15 +202,21 @@ export class Workspace {
       timings[name] = now - since;
       return now;
     };
+    const parser = await pythonParser();
     if (this.dirty.size > 0) {
-      const parser = await pythonParser();
-      for (const path of [...this.dirty].sort()) this.reindex(parser, path);
+      for (const path of [...this.dirty].sort()) this.reindex(parser, path, depthOf(this.results.get(path)));
       this.dirty.clear();
     }
     this.removed = false;
-    t = lap("parse", t);
     const files = [...this.files.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-    const results = files.map((f) => this.results.get(f.path)!).filter((r) => r !== undefined);
+    let results = files.map((f) => this.results.get(f.path)!).filter((r) => r !== undefined);
+    // An edit can connect a standalone module to the rest of the project, or cut it off (src/link/outline.ts).
+    const changes = depthChanges(results);
+    if (changes.full.length + changes.auto.length > 0) {
+      for (const depth of ["full", "auto"] as const) for (const i of changes[depth]) this.reindex(parser, results[i]!.path, depth);
+      results = files.map((f) => this.results.get(f.path)!).filter((r) => r !== undefined);
+    }
+    t = lap("parse", t);
     const diagnosticsFor = () => [...this.discoverDiagnostics, ...results.flatMap((r) => r.diagnostics)];
     let out;
     try {
@@ -225,7 +233,7 @@ export class Workspace {
     return this.last;
   }
 
-  private reindex(parser: Parser, path: string): void {
+  private reindex(parser: Parser, path: string, depth: IndexDepth): void {
     const file = this.files.get(path);
     if (!file) return;
     const doc = this.open.get(path);
@@ -246,7 +254,7 @@ export class Workspace {
         doc.parsed = undefined;
       }
     }
-    const result = decodeResult(processFile(parser, file, reuse));
+    const result = decodeResult(processFile(parser, file, reuse, depth));
     if (reuse?.previous && reuse.previous.tree !== doc?.tree) reuse.previous.tree.delete();
     this.results.set(path, result);
   }

@@ -7,7 +7,7 @@ import { readSource } from "../discover/read.js";
 import { scanLineComments, scanTemplateComments } from "../filter/suppress.js";
 import type { WireFileResult } from "../index/ir.js";
 import { toRange } from "../index/ir.js";
-import { indexModule } from "../index/python.js";
+import { indexModule, type IndexDepth } from "../index/python.js";
 import { indexOpenApi } from "../index/openapi.js";
 import { indexTemplate } from "../index/jinja.js";
 
@@ -94,7 +94,7 @@ function pointAt(text: string, offset: number): { row: number; column: number } 
 }
 
 /** Reads, parses and lowers one file. Never throws: failures become diagnostics. */
-export function processFile(parser: Parser, file: SourceFile, reuse?: TreeReuse): WireFileResult {
+export function processFile(parser: Parser, file: SourceFile, reuse?: TreeReuse, depth: IndexDepth = "auto"): WireFileResult {
   const t0 = performance.now();
   const diagnostics: Diagnostic[] = [];
   const result: WireFileResult = { path: file.path, lines: 0, suppressions: [], diagnostics, parseMs: 0 };
@@ -129,7 +129,7 @@ export function processFile(parser: Parser, file: SourceFile, reuse?: TreeReuse)
         return result;
       }
       try {
-        const mod = indexModule(tree, file.path, text);
+        const mod = indexModule(tree, file.path, text, depth);
         result.python = mod;
         result.suppressions = mod.suppressions;
         if (mod.python2) {

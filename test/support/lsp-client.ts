@@ -129,6 +129,11 @@ export class LspClient {
     void this.conn.sendNotification("textDocument/didChange", { textDocument: { uri, version: next.version }, contentChanges: changes });
   }
 
+  close(uri: string): void {
+    this.docs.delete(uri);
+    void this.conn.sendNotification("textDocument/didClose", { textDocument: { uri } });
+  }
+
   text(uri: string): string {
     return this.docs.get(uri)!.getText();
   }
