@@ -7,13 +7,14 @@ import { readFileSync } from "node:fs";
 import { parentPort } from "node:worker_threads";
 import { pythonParser } from "../src/parse/treesitter.js";
 
+/** Sent once: the worker takes positions in `files` from the shared counter `next` until none are left. */
 export interface BaselineJob {
-  id: number;
-  absPath: string;
+  files: string[];
+  next: Int32Array;
 }
 
 export interface BaselineReply {
-  id: number;
+  k: number;
   nodes: number;
   named: number;
   bytes: number;
@@ -48,12 +49,16 @@ function walk(absPath: string): { nodes: number; named: number; bytes: number } 
 }
 
 port.on("message", (job: BaselineJob) => {
-  let reply: BaselineReply;
-  try {
-    reply = { id: job.id, ...walk(job.absPath) };
-  } catch (err) {
-    reply = { id: job.id, nodes: 0, named: 0, bytes: 0, error: (err as Error).message };
+  for (;;) {
+    const k = Atomics.add(job.next, 0, 1);
+    if (k >= job.files.length) break;
+    let reply: BaselineReply;
+    try {
+      reply = { k, ...walk(job.files[k]!) };
+    } catch (err) {
+      reply = { k, nodes: 0, named: 0, bytes: 0, error: (err as Error).message };
+    }
+    port.postMessage(reply);
   }
-  port.postMessage(reply);
 });
 port.postMessage({ ready: true });

@@ -18,8 +18,8 @@ export interface BaselineRun {
 }
 
 /**
- * Same scheduling as the scan's own pool: files largest first, handed out on demand,
- * two in flight per worker. Fresh workers every run, so start-up cost is included, as it is for the scan.
+ * Same scheduling as the scan's own pool: files largest first, taken by each worker from one shared
+ * counter. Fresh workers every run, so start-up cost is included, as it is for the scan.
  */
 export async function runBaseline(files: BaselineFile[], jobs: number): Promise<BaselineRun> {
   const url = new URL("./baseline-worker.js", import.meta.url);
@@ -27,7 +27,7 @@ export async function runBaseline(files: BaselineFile[], jobs: number): Promise<
   const t0 = performance.now();
   const run: BaselineRun = { wallMs: 0, files: files.length, nodes: 0, named: 0, bytes: 0, errors: [] };
   if (files.length === 0) return run;
-  let next = 0;
+  const job: BaselineJob = { files: order.map((i) => files[i]!.absPath), next: new Int32Array(new SharedArrayBuffer(4)) };
   let done = 0;
   const workers: Worker[] = [];
   try {
@@ -36,28 +36,20 @@ export async function runBaseline(files: BaselineFile[], jobs: number): Promise<
       for (let i = 0; i < count; i++) {
         const w = new Worker(url);
         workers.push(w);
-        const feed = () => {
-          if (next < order.length) {
-            const id = order[next++]!;
-            const job: BaselineJob = { id, absPath: files[id]!.absPath };
-            w.postMessage(job);
-          }
-        };
         w.on("message", (msg: BaselineReply | { ready: true }) => {
           if ("ready" in msg) {
-            feed();
-            feed();
+            w.postMessage(job);
             return;
           }
           run.nodes += msg.nodes;
           run.named += msg.named;
           run.bytes += msg.bytes;
-          if (msg.error) run.errors.push(`${files[msg.id]!.absPath}: ${msg.error}`);
+          if (msg.error) run.errors.push(`${job.files[msg.k]}: ${msg.error}`);
           done++;
           if (done === files.length) {
             run.wallMs = performance.now() - t0;
             resolve();
-          } else feed();
+          }
         });
         w.on("error", reject);
       }

@@ -6,6 +6,7 @@ import type { FileResult } from "../index/ir.js";
 import { decodeResult } from "../index/wire.js";
 import type { WireFileResult } from "../index/ir.js";
 import { processFile } from "./file.js";
+import type { IndexDepth } from "../index/python.js";
 import { pythonParser } from "./treesitter.js";
 
 export interface PoolOptions {
@@ -15,6 +16,8 @@ export interface PoolOptions {
    */
   jobs?: number;
   onProgress?: (done: number, total: number) => void;
+  /** How deep Python modules are indexed (see IndexDepth in src/index/python.ts); default "auto". */
+  depth?: IndexDepth;
 }
 
 /**
@@ -29,12 +32,20 @@ export const IN_PROCESS_BELOW_BYTES = 1_500_000;
  */
 const STALL_MS = 60_000;
 
-/** Files queued at each worker. */
-const IN_FLIGHT = 4;
-
 /** The default number of workers for a large input. */
 export function defaultJobs(): number {
   return Math.min(availableParallelism(), 8);
+}
+
+/** What a worker is sent once per parseAll: it takes positions in `files` from `next` until none are left. */
+export interface WorkerJob {
+  files: SourceFile[];
+  /** Shared counter: the next position in `files` to parse. */
+  next: Int32Array;
+  /** Shared: the position each worker is on, at index `slot` (-1 when idle). */
+  current: Int32Array;
+  slot: number;
+  depth?: IndexDepth;
 }
 
 interface Started {
@@ -113,7 +124,7 @@ export async function parseAll(files: SourceFile[], opts: PoolOptions = {}): Pro
     const parser = await pythonParser();
     const out: FileResult[] = [];
     for (const f of files) {
-      out.push(decodeResult(processFile(parser, f)));
+      out.push(decodeResult(processFile(parser, f, undefined, opts.depth)));
       opts.onProgress?.(out.length, files.length);
     }
     return out;
@@ -121,14 +132,18 @@ export async function parseAll(files: SourceFile[], opts: PoolOptions = {}): Pro
   const results: FileResult[] = new Array(files.length);
   // Largest first, so one huge file does not finish alone at the end.
   const order = files.map((_, i) => i).sort((a, b) => files[b]!.size - files[a]!.size);
-  let next = 0;
+  const queue = order.map((i) => files[i]!);
+  // One shared counter hands out the files: every thread takes the next one itself the moment it is free,
+  // so a worker never waits for the main thread, which may be busy with a large file of its own.
+  const next = new Int32Array(new SharedArrayBuffer(4));
+  const take = (): number => Atomics.add(next, 0, 1);
   let done = 0;
-  // The main thread is one of the parsing threads: it takes files from the same queue between
-  // handling the workers' messages. Its own results need no JSON round trip, and one thread fewer
-  // competes for the cores (each worker also runs its own JIT compiler and garbage collector).
+  // The main thread is one of the parsing threads. Its own results need no JSON round trip, and one
+  // thread fewer competes for the cores (each worker also runs its own JIT compiler and garbage collector).
   const started = takePrewarmed(Math.min(jobs, files.length) - 1);
   const parser = await pythonParser();
-  const inFlight = new Set<number>();
+  // The file each worker is on (its position in the queue), -1 when none.
+  const current = new Int32Array(new SharedArrayBuffer(4 * Math.max(1, started.length))).fill(-1);
   let lastProgress = performance.now();
   let watchdog: ReturnType<typeof setInterval> | undefined;
   await new Promise<void>((resolve, reject) => {
@@ -138,20 +153,20 @@ export async function parseAll(files: SourceFile[], opts: PoolOptions = {}): Pro
       for (const s of started) stop(s);
     };
     // A worker that stops answering (seen once under heavy machine load, never reproduced) must not
-    // hang the scan: its files are parsed here instead, and the scan says so.
+    // hang the scan: the files it was on are parsed here instead, and the scan says so.
     let workersGone = false;
     watchdog = setInterval(() => {
       if (settled || performance.now() - lastProgress < STALL_MS) return;
       workersGone = true;
       if (watchdog) clearInterval(watchdog);
       for (const s of started) void s.worker.terminate();
-      const stuck = [...inFlight].sort((a, b) => a - b);
-      inFlight.clear();
-      for (const id of stuck) {
+      for (let w = 0; w < started.length; w++) {
+        const k = Atomics.load(current, w);
+        if (k < 0 || results[order[k]!] !== undefined) continue;
         try {
-          const r = decodeResult(processFile(parser, files[id]!));
-          r.diagnostics.push({ file: files[id]!.path, severity: "warning", code: "worker-stalled", message: `a parser worker stopped answering for ${STALL_MS / 1000} s while it had this file; it was parsed in the main thread instead` });
-          results[id] = r;
+          const r = decodeResult(processFile(parser, queue[k]!, undefined, opts.depth));
+          r.diagnostics.push({ file: queue[k]!.path, severity: "warning", code: "worker-stalled", message: `a parser worker stopped answering for ${STALL_MS / 1000} s while it had this file; it was parsed in the main thread instead` });
+          results[order[k]!] = r;
         } catch (err) {
           fail(err as Error);
           return;
@@ -178,40 +193,31 @@ export async function parseAll(files: SourceFile[], opts: PoolOptions = {}): Pro
     };
     function mainStep(): void {
       if (settled) return;
-      if (next < order.length) {
-        const id = order[next++]!;
-        lastProgress = performance.now();
-        try {
-          results[id] = decodeResult(processFile(parser, files[id]!));
-        } catch (err) {
-          fail(err as Error);
-          return;
-        }
-        finishOne();
+      const k = take();
+      if (k >= queue.length) return;
+      lastProgress = performance.now();
+      try {
+        results[order[k]!] = decodeResult(processFile(parser, queue[k]!, undefined, opts.depth));
+      } catch (err) {
+        fail(err as Error);
+        return;
       }
-      // Let the workers' messages in before taking the next file.
-      if (next < order.length) setImmediate(mainStep);
+      finishOne();
+      // Let the workers' results in before taking the next file.
+      setImmediate(mainStep);
     }
     setImmediate(mainStep);
-    for (const { worker: w, ready } of started) {
+    started.forEach(({ worker: w, ready }, slot) => {
       w.ref();
-      const feed = () => {
-        if (next < order.length) {
-          const id = order[next++]!;
-          inFlight.add(id);
-          w.postMessage({ id, file: files[id] });
-        }
-      };
-      w.on("message", (msg: { ready?: boolean; id: number; json: string }) => {
-        if (msg.ready || workersGone || results[msg.id] !== undefined) return;
+      w.on("message", (msg: { ready?: boolean; k: number; json: string }) => {
+        if (msg.ready || workersGone) return;
+        const id = order[msg.k]!;
+        if (results[id] !== undefined) return;
         lastProgress = performance.now();
-        inFlight.delete(msg.id);
-        // Hand the worker its next file before decoding this one, so it never waits on the main thread.
-        feed();
         try {
-          results[msg.id] = decodeResult(JSON.parse(msg.json) as WireFileResult);
+          results[id] = decodeResult(JSON.parse(msg.json) as WireFileResult);
         } catch (err) {
-          fail(new Error(`could not read the worker's result for ${files[msg.id]?.path}: ${(err as Error).message}`));
+          fail(new Error(`could not read the worker's result for ${queue[msg.k]?.path}: ${(err as Error).message}`));
           return;
         }
         finishOne();
@@ -221,15 +227,14 @@ export async function parseAll(files: SourceFile[], opts: PoolOptions = {}): Pro
       w.on("exit", (code) => {
         if (!settled && !workersGone) fail(new Error(`a parser worker stopped unexpectedly (exit code ${code})`));
       });
-      // Several files in flight per worker, so it never runs dry while the main thread is busy with a
-      // file of its own and cannot hand out the next one.
       ready.then(
         () => {
-          for (let i = 0; i < IN_FLIGHT; i++) feed();
+          const job: WorkerJob = { files: queue, next, current, slot, depth: opts.depth };
+          w.postMessage(job);
         },
         (err: Error) => fail(err),
       );
-    }
+    });
   });
   return results;
 }

@@ -1,14 +1,23 @@
-/** Worker thread entry: parses and indexes the files it is sent, one message per file. */
+/**
+ * Worker thread entry. For each job (see WorkerJob in pool.ts) it takes files from the shared counter
+ * until there are none left, and posts one message per file.
+ */
 import { parentPort } from "node:worker_threads";
-import type { SourceFile } from "../core/types.js";
 import { processFile } from "./file.js";
+import type { WorkerJob } from "./pool.js";
 import { pythonParser } from "./treesitter.js";
 
 const port = parentPort!;
 const parser = await pythonParser();
-port.on("message", (msg: { id: number; file: SourceFile }) => {
-  // A JSON string crosses the thread boundary as one flat copy; structured clone of the same object
-  // graph costs the receiving (main) thread several times more, and the main thread is the bottleneck.
-  port.postMessage({ id: msg.id, json: JSON.stringify(processFile(parser, msg.file)) });
+port.on("message", (job: WorkerJob) => {
+  for (;;) {
+    const k = Atomics.add(job.next, 0, 1);
+    if (k >= job.files.length) break;
+    Atomics.store(job.current, job.slot, k);
+    // A JSON string crosses the thread boundary as one flat copy; structured clone of the same object
+    // graph costs the receiving (main) thread several times more, and the main thread is the bottleneck.
+    port.postMessage({ k, json: JSON.stringify(processFile(parser, job.files[k]!, undefined, job.depth)) });
+  }
+  Atomics.store(job.current, job.slot, -1);
 });
 port.postMessage({ ready: true });
