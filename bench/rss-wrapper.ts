@@ -4,7 +4,11 @@
  * Usage: node dist/bench/rss-wrapper.js <rss-file> scan <dir> ...
  */
 import { writeFileSync } from "node:fs";
-import { main } from "../src/cli/main.js";
+import { tuneEngine } from "../src/cli/engine.js";
+
+// As bin/flaskwarden.js does, before the CLI's code is loaded.
+tuneEngine();
+const { main } = await import("../src/cli/main.js");
 
 const [rssFile, ...args] = process.argv.slice(2);
 if (!rssFile) {
