@@ -1,4 +1,4 @@
-import { constants as fsConstants, promises as fsp, type Dirent, type Stats } from "node:fs";
+import { accessSync, constants as fsConstants, lstatSync, promises as fsp, type Dirent, type Stats } from "node:fs";
 import path from "node:path";
 import ignore, { type Ignore } from "ignore";
 import type { Config } from "../config/types.js";
@@ -302,12 +302,14 @@ class Walker {
     if (kind === null) return;
     let st: Stats;
     try {
-      st = await this.fs(() => fsp.lstat(abs));
+      // Synchronous: one stat of a local file costs less than scheduling it on the thread pool (discovery
+      // of the standard library's 1,500 entries took 55 ms with promises, ARCHITECTURE.md "Performance").
+      st = lstatSync(abs);
     } catch (err) {
       this.diag(rel, "warning", "unreadable", `Could not read ${rel}: ${describeFsError(err)}. It was skipped.`);
       return;
     }
-    await this.keep(rel, abs, st.size, kind, real, false);
+    this.keep(rel, abs, st.size, kind, real, false);
   }
 
   /**
@@ -379,10 +381,10 @@ class Walker {
       this.diag(rel, "info", "symlink-outside-root", `${rel} is a symbolic link to ${real}, outside the scanned folder ${this.root}; it was not followed.`);
       return;
     }
-    await this.keep(rel, abs, st.size, kind, real, true);
+    this.keep(rel, abs, st.size, kind, real, true);
   }
 
-  private async keep(rel: string, abs: string, size: number, kind: { kind: SourceFile["kind"]; subkind?: string }, real: string, viaFileLink: boolean): Promise<void> {
+  private keep(rel: string, abs: string, size: number, kind: { kind: SourceFile["kind"]; subkind?: string }, real: string, viaFileLink: boolean): void {
     if (size > this.config.maxFileSize) {
       this.diag(
         rel,
@@ -393,7 +395,7 @@ class Walker {
       return;
     }
     try {
-      await this.fs(() => fsp.access(abs, fsConstants.R_OK));
+      accessSync(abs, fsConstants.R_OK);
     } catch (err) {
       this.diag(rel, "warning", "unreadable", `Could not read ${rel}: ${describeFsError(err)}. It was skipped.`);
       return;
