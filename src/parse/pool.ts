@@ -42,9 +42,6 @@ export interface WorkerJob {
   files: SourceFile[];
   /** Shared counter: the next position in `files` to parse. */
   next: Int32Array;
-  /** Shared: the position each worker is on, at index `slot` (-1 when idle). */
-  current: Int32Array;
-  slot: number;
   depth?: IndexDepth;
 }
 
@@ -142,8 +139,6 @@ export async function parseAll(files: SourceFile[], opts: PoolOptions = {}): Pro
   // thread fewer competes for the cores (each worker also runs its own JIT compiler and garbage collector).
   const started = takePrewarmed(Math.min(jobs, files.length) - 1);
   const parser = await pythonParser();
-  // The file each worker is on (its position in the queue), -1 when none.
-  const current = new Int32Array(new SharedArrayBuffer(4 * Math.max(1, started.length))).fill(-1);
   let lastProgress = performance.now();
   let watchdog: ReturnType<typeof setInterval> | undefined;
   await new Promise<void>((resolve, reject) => {
@@ -153,16 +148,17 @@ export async function parseAll(files: SourceFile[], opts: PoolOptions = {}): Pro
       for (const s of started) stop(s);
     };
     // A worker that stops answering (seen once under heavy machine load, never reproduced) must not
-    // hang the scan: the files it was on are parsed here instead, and the scan says so.
+    // hang the scan: the files the workers took and did not finish are parsed here instead, and the scan says so.
     let workersGone = false;
     watchdog = setInterval(() => {
       if (settled || performance.now() - lastProgress < STALL_MS) return;
       workersGone = true;
       if (watchdog) clearInterval(watchdog);
       for (const s of started) void s.worker.terminate();
-      for (let w = 0; w < started.length; w++) {
-        const k = Atomics.load(current, w);
-        if (k < 0 || results[order[k]!] !== undefined) continue;
+      // Every file a worker took but did not finish.
+      const taken = Math.min(Atomics.load(next, 0), queue.length);
+      for (let k = 0; k < taken; k++) {
+        if (results[order[k]!] !== undefined) continue;
         try {
           const r = decodeResult(processFile(parser, queue[k]!, undefined, opts.depth));
           r.diagnostics.push({ file: queue[k]!.path, severity: "warning", code: "worker-stalled", message: `a parser worker stopped answering for ${STALL_MS / 1000} s while it had this file; it was parsed in the main thread instead` });
@@ -207,7 +203,7 @@ export async function parseAll(files: SourceFile[], opts: PoolOptions = {}): Pro
       setImmediate(mainStep);
     }
     setImmediate(mainStep);
-    started.forEach(({ worker: w, ready }, slot) => {
+    for (const { worker: w, ready } of started) {
       w.ref();
       w.on("message", (msg: { ready?: boolean; k: number; json: string }) => {
         if (msg.ready || workersGone) return;
@@ -229,12 +225,12 @@ export async function parseAll(files: SourceFile[], opts: PoolOptions = {}): Pro
       });
       ready.then(
         () => {
-          const job: WorkerJob = { files: queue, next, current, slot, depth: opts.depth };
+          const job: WorkerJob = { files: queue, next, depth: opts.depth };
           w.postMessage(job);
         },
         (err: Error) => fail(err),
       );
-    });
+    }
   });
   return results;
 }

@@ -13,11 +13,9 @@ port.on("message", (job: WorkerJob) => {
   for (;;) {
     const k = Atomics.add(job.next, 0, 1);
     if (k >= job.files.length) break;
-    Atomics.store(job.current, job.slot, k);
     // A JSON string crosses the thread boundary as one flat copy; structured clone of the same object
     // graph costs the receiving (main) thread several times more, and the main thread is the bottleneck.
     port.postMessage({ k, json: JSON.stringify(processFile(parser, job.files[k]!, undefined, job.depth)) });
   }
-  Atomics.store(job.current, job.slot, -1);
 });
 port.postMessage({ ready: true });
