@@ -255,11 +255,19 @@ export class TemplateModel {
     return grown ? null : entries;
   }
 
-  /** Constant template names an expression may hold: a string, a list of them, either branch of a conditional. */
-  private namesOf(mod: ModuleInfo, scope: string, e: Expr): string[] {
+  /**
+   * Constant template names an expression may hold: a string, a list of them, either branch of a
+   * conditional, or every value a name can have when all of them are constant strings (the name
+   * parameter of a render wrapper whose callers each pass a literal).
+   */
+  namesOf(mod: ModuleInfo, scope: string, e: Expr): string[] {
     if (e.k === "seq") return e.elts.flatMap((x) => this.namesOf(mod, scope, x));
     if (e.k === "cond") return [...this.namesOf(mod, scope, e.body), ...this.namesOf(mod, scope, e.orelse)];
     const s = this.project.constString(mod, scope, e);
-    return s === null ? [] : [s];
+    if (s !== null) return [s];
+    if (e.k !== "name") return [];
+    const vals = this.project.resolve(mod, scope, e);
+    const names = vals.flatMap((v) => (v.t === "const" && typeof v.v === "string" ? [v.v] : []));
+    return names.length > 0 && names.length === vals.length ? [...new Set(names)] : [];
   }
 }

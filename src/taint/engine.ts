@@ -63,6 +63,11 @@ export interface TaintHit {
   variant?: string;
   /** Kinds of sink the data had been made safe for on its way (mask of kindBit). */
   cleared?: number;
+  /**
+   * For "template-var" and "template-url": the template names this hit is limited to, when the render
+   * call sits in a wrapper that takes its template name from its caller (`page("a.html", q=...)`).
+   */
+  templates?: string[];
 }
 
 /** A sink reached by a parameter: filled in with the caller's data at each call site. */
@@ -79,6 +84,9 @@ interface ParamSink {
   sink: string;
   variant?: string;
   origins?: string[];
+  /** A render call's template name is this parameter: each caller's argument limits the templates (see TaintHit). */
+  nameParam?: number;
+  templates?: string[];
 }
 
 interface Summary {
@@ -527,7 +535,7 @@ export class TaintEngine {
   }
 
   addHit(h: TaintHit): void {
-    const k = `${h.kind}\0${h.file}\0${h.r}\0${h.origin}\0${h.variant ?? ""}`;
+    const k = `${h.kind}\0${h.file}\0${h.r}\0${h.origin}\0${h.variant ?? ""}\0${h.templates?.join("\u0001") ?? ""}`;
     const old = this.hits.get(k);
     if (!old || old.trace.length > h.trace.length) this.hits.set(k, h);
   }
@@ -1375,15 +1383,19 @@ class FunctionAnalysis {
    * carries request data.
    */
   private templateVars(kind: "template-var" | "template-url", c: CallExpr, kws: TV[], sinkText: string): void {
+    // In a wrapper whose template name is a parameter, the callers decide which template gets what.
+    const nameArg = c.args[0] ?? c.kw.find((k) => k.name === "template_name_or_list")?.value;
+    const nameParam = nameArg?.k === "name" ? this.f.params.indexOf(nameArg.id) : -1;
+    const np = nameParam >= 0 ? nameParam : undefined;
     c.kw.forEach((k, j) => {
       const v = kws[j]!;
       if (k.name === "template_name_or_list" || k.name === "source") return;
       if (k.name !== null) {
-        this.checkArg({ kind, args: [], what: `the template variable \`${k.name}\`` }, v, c.r, sinkText, k.name);
+        this.checkArg({ kind, args: [], what: `the template variable \`${k.name}\`` }, v, c.r, sinkText, k.name, np);
         return;
       }
-      if (v.fields) for (const [key, fv] of v.fields) this.checkArg({ kind, args: [], what: `the template variable \`${key}\`` }, fv, c.r, sinkText, key);
-      if (v.flows.length > 0) this.checkArg({ kind, args: [], what: "a template variable" }, new TV(v.flows), c.r, sinkText, "*");
+      if (v.fields) for (const [key, fv] of v.fields) this.checkArg({ kind, args: [], what: `the template variable \`${key}\`` }, fv, c.r, sinkText, key, np);
+      if (v.flows.length > 0) this.checkArg({ kind, args: [], what: "a template variable" }, new TV(v.flows), c.r, sinkText, "*", np);
     });
   }
 
@@ -1534,7 +1546,7 @@ class FunctionAnalysis {
     this.checkArg(LOCATION_SINK, v, r, "the `Location` header", undefined);
   }
 
-  private checkArg(spec: SinkSpec, v: TV, r: R, sinkText: string, variant: string | undefined): void {
+  private checkArg(spec: SinkSpec, v: TV, r: R, sinkText: string, variant: string | undefined, nameParam?: number): void {
     const bit = kindBit(spec.kind);
     for (const f of v.all()) {
       if (f.cleared & bit) continue;
@@ -1543,7 +1555,7 @@ class FunctionAnalysis {
       if (f.param < 0) {
         this.engine.addHit({ kind: spec.kind, file: this.file, r, scope: this.scope, what: spec.what, sink: sinkText, origin: f.origin, trace: traceOf(trace), variant, cleared: f.cleared });
       } else {
-        this.sinks.push({ param: f.param, path: f.path, kind: spec.kind, cleared: f.cleared, trace, file: this.file, r, scope: this.scope, what: spec.what, sink: sinkText, variant, origins: spec.origins });
+        this.sinks.push({ param: f.param, path: f.path, kind: spec.kind, cleared: f.cleared, trace, file: this.file, r, scope: this.scope, what: spec.what, sink: sinkText, variant, origins: spec.origins, nameParam });
       }
     }
   }
@@ -1556,7 +1568,20 @@ class FunctionAnalysis {
       const pos = i - offset;
       // `*args` collects every remaining positional argument; `**kwargs` every unmatched keyword.
       if (kinds[i] === "star") return unionAll(args.slice(Math.max(0, pos)).map((x) => x.flat()));
-      if (kinds[i] === "dstar") return unionAll(c.kw.map((x, j) => (x.name === null || !params.includes(x.name) ? kws[j]!.flat() : CLEAN)));
+      if (kinds[i] === "dstar") {
+        // A dict keyed by the keywords no other parameter takes, so `kwargs["url"]` is that argument alone.
+        let flows: Flow[] = [];
+        const fields = new Map<string, TV>();
+        const put = (k: string, v: TV) => fields.set(k, fields.has(k) ? unionAll([fields.get(k)!, v]) : v);
+        c.kw.forEach((x, j) => {
+          if (x.name !== null && params.includes(x.name)) return;
+          const v = kws[j]!;
+          if (x.name !== null) return put(x.name, v);
+          flows = mergeFlows(flows, v.flows as Flow[]);
+          if (v.fields) for (const [k, fv] of v.fields) put(k, fv);
+        });
+        return new TV(flows, fields.size > 0 ? fields : null);
+      }
       const name = params[i];
       const k = c.kw.findIndex((x) => x.name === name);
       if (k >= 0) return kws[k]!;
@@ -1589,21 +1614,50 @@ class FunctionAnalysis {
   }
 
   /** Sinks inside a callee reached by what this call passes. */
-  private applySinks(summary: Summary, argFor: (i: number) => TV, params: string[], c: CallExpr, callName: string): void {
-    for (const ps of summary.sinks) {
-      const a = atPath(argFor(ps.param), ps.path);
-      const bit = kindBit(ps.kind);
-      for (const fl of a.all()) {
-        const cleared = fl.cleared | ps.cleared;
-        if (cleared & bit) continue;
-        if (fl.param < 0 && ps.origins && !ps.origins.some((o) => fl.origin.startsWith(o))) continue;
-        const into = link(this.file, c.r, `passed to \`${callName}\` as \`${params[ps.param]}\``, fl.trace);
-        const trace = appendTrace(into, ps.trace);
-        if (fl.param < 0) {
-          this.engine.addHit({ kind: ps.kind, file: ps.file, r: ps.r, scope: ps.scope, what: ps.what, sink: ps.sink, origin: fl.origin, trace: traceOf(trace), variant: ps.variant, cleared });
-        } else {
-          this.sinks.push({ ...ps, param: fl.param, path: fl.path, cleared, trace });
-        }
+  private applySinks(summary: Summary, argFor: (i: number) => TV, params: string[], c: CallExpr, callName: string, exprFor?: (i: number) => Expr | undefined): void {
+    for (const original of summary.sinks) {
+      const summarySink = original.nameParam === undefined ? original : this.limitTemplates(original, exprFor?.(original.nameParam));
+      const arg = atPath(argFor(summarySink.param), summarySink.path);
+      // Template variables spread from a parameter (`render_template(name, **context)` in a wrapper): a
+      // caller's constant keys name the variables, so each key is checked as that variable only.
+      const parts: [TV, typeof summarySink][] =
+        summarySink.variant === "*" && (summarySink.kind === "template-var" || summarySink.kind === "template-url") && arg.fields
+          ? [[new TV(arg.flows), summarySink], ...[...arg.fields].map(([k, fv]): [TV, typeof summarySink] => [fv, { ...summarySink, variant: k, what: `the template variable \`${k}\`` }])]
+          : [[arg, summarySink]];
+      for (const [a, ps] of parts) this.applySink(a, ps, params, c, callName);
+    }
+  }
+
+  /**
+   * A render wrapper's sink as seen from one call: the template names this caller passes limit it, or,
+   * when the caller passes a parameter of its own, its callers will.
+   */
+  private limitTemplates(ps: ParamSink, nameExpr: Expr | undefined): ParamSink {
+    const { nameParam: _n, ...rest } = ps;
+    if (!nameExpr) return rest;
+    if (nameExpr.k === "name") {
+      const own = this.f.params.indexOf(nameExpr.id);
+      if (own >= 0) return { ...rest, nameParam: own };
+    }
+    const names = this.project.templates.namesOf(this.f.mod, this.scope, nameExpr);
+    return names.length > 0 ? { ...rest, templates: names } : rest;
+  }
+
+  /** One sink of a callee, reached by the value `a` this call passes. */
+  private applySink(a: TV, ps: Summary["sinks"][number], params: string[], c: CallExpr, callName: string): void {
+    const bit = kindBit(ps.kind);
+    for (const fl of a.all()) {
+      const cleared = fl.cleared | ps.cleared;
+      if (cleared & bit) continue;
+      if (fl.param < 0 && ps.origins && !ps.origins.some((o) => fl.origin.startsWith(o))) continue;
+      const into = link(this.file, c.r, `passed to \`${callName}\` as \`${params[ps.param]}\``, fl.trace);
+      const trace = appendTrace(into, ps.trace);
+      if (fl.param < 0) {
+        const hit: TaintHit = { kind: ps.kind, file: ps.file, r: ps.r, scope: ps.scope, what: ps.what, sink: ps.sink, origin: fl.origin, trace: traceOf(trace), variant: ps.variant, cleared };
+        if (ps.templates) hit.templates = ps.templates;
+        this.engine.addHit(hit);
+      } else {
+        this.sinks.push({ ...ps, param: fl.param, path: fl.path, cleared, trace });
       }
     }
   }
@@ -1620,7 +1674,16 @@ class FunctionAnalysis {
     const boundSelf = isMethod && c.fn.k === "attr" && (isClassMethod || !recvVals.some((v) => v.t === "def" && v.def.kind === "class"));
     const argFor = this.binder(c, info.params, args, kws, boundSelf ? (isClassMethod ? CLEAN : recv) : null, info.kinds);
     const callName = calleeText(c.fn);
-    this.applySinks(summary, argFor, info.params, c, callName);
+    // The expression this call passes for a parameter (by keyword, else by position; not through splats).
+    const exprFor = (i: number): Expr | undefined => {
+      if (info.kinds[i] === "star" || info.kinds[i] === "dstar") return undefined;
+      const kw = c.kw.find((x) => x.name === info.params[i]);
+      if (kw) return kw.value;
+      const pos = i - (boundSelf ? 1 : 0);
+      const arg = pos >= 0 ? c.args[pos] : undefined;
+      return arg && !(arg.k === "other" && arg.type === "splat") && !c.args.slice(0, pos).some((a) => a.k === "other" && a.type === "splat") ? arg : undefined;
+    };
+    this.applySinks(summary, argFor, info.params, c, callName, exprFor);
     // What the callee put into a list or dict it was given lands in the caller's variable.
     for (const [p, v] of summary.fills) {
       const pos = p - (boundSelf ? 1 : 0);

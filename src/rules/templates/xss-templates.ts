@@ -12,6 +12,7 @@ import type { RenderSite, TemplateFeed } from "../../link/templates.js";
 import { taintHits, type TaintHit } from "../../taint/index.js";
 import { kindBit, MARKUP_CLASSES, REQUEST_ATTRS, SANITISERS } from "../../taint/models.js";
 import type { RuleReport } from "../define.js";
+import { callersOf } from "../support.js";
 
 /** Filters whose result holds no markup an attacker chose: escaped, a number, JSON, URL-encoded. */
 const NEUTRALISING = new Set(["e", "escape", "forceescape", "tojson", "int", "float", "length", "count", "wordcount", "filesizeformat", "round", "abs", "urlencode", "xmlattr"]);
@@ -145,7 +146,7 @@ export class TemplateXss {
     for (const dep of o.deps) {
       const root = dep.split(".")[0]!;
       if (FLASK_GLOBALS.has(root)) continue;
-      for (const f of feeds) this.originAt(f.site, root, origin, danger.kind === "url" ? this.urlHitsBySite : this.hitsBySite);
+      for (const f of feeds) this.originAt(f.site, root, origin, danger.kind === "url" ? this.urlHitsBySite : this.hitsBySite, inline ? null : (f.via[0] ?? file));
     }
     const tainted = danger.kind === "url" ? origin.tainted.filter((h) => !((h.cleared ?? 0) & kindBit("redirect"))) : origin.tainted;
     if (tainted.length > 0) {
@@ -185,10 +186,10 @@ export class TemplateXss {
     });
   }
 
-  /** Adds what one render site passes for `name`. */
-  private originAt(site: RenderSite, name: string, out: Origin, bySite: Map<string, TaintHit[]>): void {
+  /** Adds what one render site passes for `name` when it renders the template `rendered` (null: a template string). */
+  private originAt(site: RenderSite, name: string, out: Origin, bySite: Map<string, TaintHit[]>, rendered: string | null): void {
     const hits = bySite.get(`${site.mod.path}\0${site.call.r}`) ?? [];
-    const mine = hits.filter((h) => h.variant === name || (h.variant === "*" && !site.vars.has(name)));
+    const mine = hits.filter((h) => (h.variant === name || (h.variant === "*" && !site.vars.has(name))) && this.renders(h.templates, rendered));
     if (mine.length > 0) {
       out.tainted.push(...mine);
       return;
@@ -196,7 +197,43 @@ export class TemplateXss {
     const e = site.vars.get(name);
     if (e) {
       if (!this.isSafeValue(site.mod, site.where.scope, e, 0)) out.unknown.push(site);
-    } else if (site.openSpread) out.unknown.push(site);
+    } else if (site.openSpread && !this.wrapperPassesSafe(site, name, rendered)) out.unknown.push(site);
+  }
+
+  /** Whether template names a call is limited to (none: any of the site's) include the rendered file. */
+  private renders(names: readonly string[] | undefined, rendered: string | null): boolean {
+    if (!names || rendered === null) return true;
+    return names.some((n) => this.project.templates.resolveName(n)?.path === rendered);
+  }
+
+  /**
+   * A render wrapper (`def page(name, **context): return render_template(name, **context)`): the spread is
+   * the function's `**` parameter, and every caller passes `name` as a safe value or not at all (request
+   * data they pass is the data-flow engine's part). False when a caller spreads a mapping of its own,
+   * or when there are no callers to look at.
+   */
+  private wrapperPassesSafe(site: RenderSite, name: string, rendered: string | null): boolean {
+    const spread = site.openSpread;
+    if (spread?.k !== "name") return false;
+    const def = this.project.resolver.def(site.mod, site.where.scope);
+    if (def?.kind !== "function" || !def.params.some((p) => p.kind === "dstar" && p.name === spread.id)) return false;
+    const callers = callersOf(this.project, site.mod, def);
+    if (callers.length === 0) return false;
+    // The wrapper's parameter that names the template, if it has one: a caller naming another template is not this one's.
+    const nameArg = site.call.args[0] ?? site.call.kw.find((k) => k.name === "template_name_or_list")?.value;
+    // (Methods are left out: their callers do not pass `self` as an argument, so positions would not line up.)
+    const isMethod = this.project.resolver.def(site.mod, def.scope)?.kind === "class";
+    const nameParam = nameArg?.k === "name" && !isMethod ? def.params.findIndex((p) => p.name === nameArg.id && p.kind === "pos") : -1;
+    return callers.every(({ mod, call }) => {
+      if (nameParam >= 0) {
+        const given = call.call.kw.find((k) => k.name === def.params[nameParam]!.name)?.value ?? call.call.args[nameParam];
+        const names = given ? this.project.templates.namesOf(mod, call.scope, given) : [];
+        if (names.length > 0 && !this.renders(names, rendered)) return true;
+      }
+      if (call.call.kw.some((k) => k.name === null)) return false;
+      const kw = call.call.kw.find((k) => k.name === name);
+      return !kw || this.isSafeValue(mod, call.scope, kw.value, 0);
+    });
   }
 
   /** A value that cannot hold markup an attacker chose: constants, numbers, escaped text, URLs. */
