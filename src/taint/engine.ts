@@ -828,6 +828,8 @@ class FunctionAnalysis {
         const signed = value ? this.signedBy(value, st) : [];
         if (signed.length > 0) st.digests.set(t.id, signed);
         else st.digests.delete(t.id);
+        // A new value has passed no guard yet.
+        st.checked.delete(`=${t.id}`);
         return;
       }
       case "seq": {
@@ -1823,6 +1825,15 @@ class FunctionAnalysis {
         if (method && recv && ["isdigit", "isnumeric", "isdecimal", "isalnum", "isalpha", "isidentifier"].includes(method)) {
           for (const n of namesIn(recv)) put(then, n, ALL_KINDS);
         }
+        // `urlsplit(x).netloc.endswith(f".{DOMAIN}")` with a domain the code chose: x is on a subdomain of
+        // it. Only a suffix that starts with a dot counts (`"evil-example.com".endswith("example.com")`).
+        if (method === "endswith" && recv && e.args[0]) {
+          const names = this.parsedUrlNames(recv, st);
+          const dotted = (x: Expr): boolean =>
+            x.k === "str" ? x.v.startsWith(".") : x.k === "fstr" ? x.parts[0]?.k === "str" && x.parts[0].v.startsWith(".") : x.k === "seq" ? x.elts.length > 0 && x.elts.every(dotted) : false;
+          const chosen = !this.eval(e.args[0], st).all().some((f) => f.param < 0 && (f.cleared & kindBit("redirect")) === 0);
+          if (names.length > 0 && dotted(e.args[0]) && chosen) for (const n of names) put(then, n, kindBit("redirect") | kindBit("ssrf"));
+        }
         if (method === "startswith" && recv && e.args[0] && this.fold(e.args[0], st) === "/") {
           // When false, the name is not absolute.
           const inner = this.subject(recv, st);
@@ -1935,7 +1946,10 @@ class FunctionAnalysis {
     return [...out];
   }
 
-  /** When every return is false or a check on a parameter, the function vouches for that parameter. */
+  /**
+   * When every return is false, a check on a parameter, or reached only after the parameter passed a guard
+   * (`if urlsplit(url).netloc != host: return False` ... `return True`), the function vouches for that parameter.
+   */
   private noteValidation(e: Expr, st: State): void {
     if (e.k !== "none") {
       const signed = this.signedBy(e, st);
@@ -1947,7 +1961,7 @@ class FunctionAnalysis {
     const ref = this.refine(e, st);
     const now = new Map<number, number>();
     this.f.params.forEach((p, i) => {
-      const m = ref.then.get(p);
+      const m = (ref.then.get(p) ?? 0) | (st.checked.get(`=${p}`) ?? 0);
       if (m) now.set(i, m);
     });
     if (!this.validatesSeen) {
@@ -2099,6 +2113,8 @@ function applyRefinement(st: State, m: Map<string, number>): State {
     const v = st.vars.get(name);
     // Flows stay (fully cleared), so a helper that checks its parameter can say so in its summary.
     if (v && v.tainted) st.vars.set(name, sanitise(v, mask));
+    // What guards a local name has passed on this path, until it is assigned again (see noteValidation).
+    st.checked.set(`=${name}`, (st.checked.get(`=${name}`) ?? 0) | mask);
   }
   return st;
 }
