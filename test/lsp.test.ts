@@ -158,17 +158,20 @@ describe("flaskwarden lsp", () => {
     // Only module-level code of a module nothing in the app reaches is checked (src/link/outline.ts).
     assert.ok(!(client.latest.get(tokens)?.diagnostics ?? []).some((d) => d.code === "FLASK-CRYPTO-002"));
     const reported = client.nextDiagnostics(tokens, has("FLASK-CRYPTO-002"));
+    // The view's own findings move down a line with the inserted import: waiting for that (not for the next
+    // analysis, which may be the one the open started) means the server has published for the edit.
+    const deserAt = (line: number) => (p: PublishDiagnosticsParams) => p.diagnostics.some((d) => d.code === "FLASK-DESER-001" && d.range.start.line === line);
+    const moved = client.nextDiagnostics(views, deserAt(19));
     client.open(join(root, "shop/views.py"));
-    const analysed = client.nextAnalysis();
     client.replace(views, "from .helpers import tidy", "from .helpers import tidy\nfrom .tokens import make_token  # noqa: F401");
     await reported;
-    await analysed;
+    await moved;
     assert.deepEqual(published(client, root), await cliScanOfBuffers(client, root));
     const gone = client.nextDiagnostics(tokens, hasNot("FLASK-CRYPTO-002"));
-    const again = client.nextAnalysis();
+    const back = client.nextDiagnostics(views, deserAt(18));
     client.replace(views, "\nfrom .tokens import make_token  # noqa: F401", "");
     await gone;
-    await again;
+    await back;
     assert.deepEqual(published(client, root), await cliScanOfBuffers(client, root));
     client.close(views);
   });

@@ -109,7 +109,7 @@ export default defineRule({
     detection:
       "Calls are resolved through imports and aliases. A hash whose input names a password (`password`, `passwd`, `pwd`, `passphrase`) is reported whatever the algorithm, at high severity for MD5/SHA-1. MD5 and SHA-1 are reported for tokens and signatures when a security word (`token`, `secret`, `signature`, `sign`, `auth`, `session`, `nonce`, `otp`, `reset`, `salt`, `csrf`, `api_key`, `verify`, ...) names the input, the result or the function, and no word of a harmless use does. Not reported: `usedforsecurity=False`; ETags, cache keys, checksums, file fingerprints and deduplication, Gravatar URLs, colours and shard keys (recognised by `etag`, `cache`, `checksum`, `file`, `path`, `url`, `content`, `gravatar`, `color`, ... in the same names); HMAC with SHA-1 or better (HMAC-SHA1 has no practical attack and TOTP specifies it); the hashes of HTTP Digest authentication (inputs named `realm`, `qop`, `cnonce`, `HA1`), which the protocol fixes; hashes with no telling name at all; code in tests and `__main__` blocks.",
     falsePositives:
-      "A signature computed in a function that also sends an HTTP request (`requests`, `httpx`, `aiohttp`, `urllib`) is taken to be the remote API's own signing scheme (Last.fm and Flickr prescribe MD5 of the sorted parameters and a shared secret) and is not reported, since the app cannot choose the algorithm; the same shape used for the app's own links is a miss. Names can mislead: a function called `sign_url` that only makes a cache-busting suffix is reported; rename it or suppress the finding with the reason. A password hashed with a fast hash inside a KDF of your own (many rounds, a salt) is still reported, since the rule cannot judge the work factor; prefer a standard KDF.",
+      "A signature computed in a function that also sends an HTTP request (`requests`, `httpx`, `aiohttp`, `urllib`) is taken to be the remote API's own signing scheme (Last.fm and Flickr prescribe MD5 of the sorted parameters and a shared secret) and is not reported, since the app cannot choose the algorithm; the same shape used for the app's own links is a miss. Names can mislead: a function called `sign_url` that only makes a cache-busting suffix is reported; rename it or suppress the finding with the reason. A password hashed with a fast hash inside a KDF of your own (many rounds, a salt) is still reported, since the rule cannot judge the work factor; prefer a standard KDF. A password's hash that is not stored under a password or hash name, in a function that sends an HTTP request, is taken to be the remote service's scheme (the Pwned Passwords range API asks for the SHA-1's first five hex digits) and is not reported.",
     references: [
       "https://cheatsheetseries.owasp.org/cheatsheets/Password_Storage_Cheat_Sheet.html",
       "https://cwe.mitre.org/data/definitions/916.html",
@@ -136,6 +136,9 @@ export default defineRule({
       // A password stored under a cache-like name is still a password; its hash is the secret.
       if (pw && !hmac) {
         const to = names.find((n) => wordsOf(n.name).some((w) => PASSWORD.has(w) || w === "hash"));
+        // Not stored, and the function calls another service: that service's scheme (the Pwned Passwords
+        // range API takes the first five hex digits of the password's SHA-1).
+        if (!to && sendsRequest(project, site)) continue;
         report({
           file: site.mod.path,
           range: toRange(site.call.r),
