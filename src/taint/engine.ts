@@ -822,6 +822,14 @@ class FunctionAnalysis {
         const parsed = value ? this.parsedUrlOf(value, st) : null;
         if (parsed) st.urls.set(t.id, parsed);
         else st.urls.delete(t.id);
+        // `rel = os.path.relpath(p, root)`: kept beside parsed URLs, for the containment check on it (see refine).
+        const rel = value ? this.relpathOf(value) : null;
+        if (rel) st.urls.set(`rel:${t.id}`, rel);
+        else st.urls.delete(`rel:${t.id}`);
+        // `full = os.path.join(root, p)`: a containment check on full proves p has no way out either.
+        const joined = value?.k === "call" && value.args.length > 1 && this.paths(value.fn).some((p) => /^(os\.path|posixpath|ntpath)\.join$/.test(p)) ? value.args.slice(1).flatMap((a) => [...namesIn(a)]) : null;
+        if (joined) st.urls.set(`join:${t.id}`, joined);
+        else st.urls.delete(`join:${t.id}`);
         const host = value ? this.parsedUrlNames(value, st) : [];
         if (host.length > 0) st.hosts.set(t.id, host);
         else st.hosts.delete(t.id);
@@ -1834,6 +1842,13 @@ class FunctionAnalysis {
           const chosen = !this.eval(e.args[0], st).all().some((f) => f.param < 0 && (f.cleared & kindBit("redirect")) === 0);
           if (names.length > 0 && dotted(e.args[0]) && chosen) for (const n of names) put(then, n, kindBit("redirect") | kindBit("ssrf"));
         }
+        // `if os.path.relpath(p, root).startswith(os.pardir): abort(403)`: when false, p lies inside root.
+        if (method === "startswith" && recv && e.args[0]) {
+          const arg = e.args[0];
+          const pardir = this.fold(arg, st) === ".." || this.paths(arg).some((p) => /^(os|os\.path|posixpath|ntpath)\.pardir$/.test(p));
+          const from = recv.k === "name" ? st.urls.get(`rel:${recv.id}`) : this.relpathOf(recv);
+          if (pardir && from) for (const n of from) for (const m of [n, ...(st.urls.get(`join:${n}`) ?? [])]) put(orelse, m, kindBit("path"));
+        }
         if (method === "startswith" && recv && e.args[0] && this.fold(e.args[0], st) === "/") {
           // When false, the name is not absolute.
           const inner = this.subject(recv, st);
@@ -1930,6 +1945,13 @@ class FunctionAnalysis {
     if (e.obj.k === "name") return st.urls.get(e.obj.id) ?? [];
     const parsed = this.parsedUrlOf(e.obj, st);
     return parsed ?? [];
+  }
+
+  /** Variables a relative path was computed from: `os.path.relpath(p, root)` gives p's names. */
+  private relpathOf(e: Expr): string[] | null {
+    if (e.k !== "call" || !e.args[0]) return null;
+    if (!this.paths(e.fn).some((p) => /^(os\.path|posixpath|ntpath)\.relpath$/.test(p))) return null;
+    return [...namesIn(e.args[0])];
   }
 
   private parsedUrlOf(e: Expr, st: State): string[] | null {

@@ -18,7 +18,7 @@ export default defineRule({
     why: "`os.path.join(base, name)` does not confine `name` to `base`: `..` walks out of it, and an absolute `name` replaces `base` entirely.",
     bad: 'name = request.args["file"]\nreturn send_file(os.path.join(UPLOADS, name))',
     good: 'name = request.args["file"]\nreturn send_from_directory(UPLOADS, name)',
-    detection: "Data-flow analysis from the request to the path argument. `secure_filename`, `os.path.basename`, `safe_join`, integer conversion and allow-list checks clear the data, and so does a branch that checks the resolved path with `startswith(base)`.",
+    detection: "Data-flow analysis from the request to the path argument. `secure_filename`, `os.path.basename`, `safe_join`, integer conversion and allow-list checks clear the data, and so does a branch that checks the resolved path with `startswith(base)` or leaves when `os.path.relpath(path, base)` starts with `os.pardir` (which clears both the joined path and the part joined onto the base).",
     falsePositives: "A prefix check on a path that was not normalised (`os.path.realpath`) first still lets `..` through; the engine accepts any `startswith` check, so review such checks by hand.",
     references: ["https://owasp.org/www-community/attacks/Path_Traversal", "https://flask.palletsprojects.com/en/stable/api/#flask.send_from_directory", "https://werkzeug.palletsprojects.com/en/stable/utils/#werkzeug.utils.secure_filename"],
   },
