@@ -129,7 +129,11 @@ interface FnInfo {
 interface State {
   vars: Map<string, TV>;
   consts: Map<string, Const>;
-  /** Names holding a parsed URL (`u = urlparse(x)`): the variables it was parsed from. */
+  /**
+   * Names holding a parsed URL (`u = urlparse(x)`): the variables it was parsed from. Also, under `rel:NAME`,
+   * the variables of `NAME = os.path.relpath(p, base)`, and under `join:NAME` what `NAME = os.path.join(base,
+   * ...)` joined onto the base (for the containment check in refine).
+   */
   urls: Map<string, string[]>;
   /** Names holding the host part of a parsed URL (`host = parts.hostname.lower()`): the variables it came from. */
   hosts: Map<string, string[]>;
