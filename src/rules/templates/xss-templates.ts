@@ -3,7 +3,7 @@
  * help (unquoted attributes, JavaScript, URLs), judged by what the views that render the template pass in.
  */
 import type { Confidence, Severity, TraceStep } from "../../core/types.js";
-import type { Expr, R } from "../../index/ir.js";
+import type { DefFact, Expr, R } from "../../index/ir.js";
 import { toRange } from "../../index/ir.js";
 import type { TemplateOutput } from "../../index/jinja.js";
 import type { ModuleInfo } from "../../link/modules.js";
@@ -212,12 +212,16 @@ export class TemplateXss {
    * data they pass is the data-flow engine's part). False when a caller spreads a mapping of its own,
    * or when there are no callers to look at.
    */
+  /** Callers of each render wrapper, found once (every variable of every template it renders asks). */
+  private readonly wrapperCallers = new Map<DefFact, ReturnType<typeof callersOf>>();
+
   private wrapperPassesSafe(site: RenderSite, name: string, rendered: string | null): boolean {
     const spread = site.openSpread;
     if (spread?.k !== "name") return false;
     const def = this.project.resolver.def(site.mod, site.where.scope);
     if (def?.kind !== "function" || !def.params.some((p) => p.kind === "dstar" && p.name === spread.id)) return false;
-    const callers = callersOf(this.project, site.mod, def);
+    let callers = this.wrapperCallers.get(def);
+    if (!callers) this.wrapperCallers.set(def, (callers = callersOf(this.project, site.mod, def)));
     if (callers.length === 0) return false;
     // The wrapper's parameter that names the template, if it has one: a caller naming another template is not this one's.
     const nameArg = site.call.args[0] ?? site.call.kw.find((k) => k.name === "template_name_or_list")?.value;
